@@ -1,0 +1,3 @@
+from truthgate.cli.main import run
+
+run()

@@ -1,0 +1,167 @@
+"""The validated contract as typed, frozen dataclasses: the only form the core sees."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from truthgate.model import Severity
+
+
+@dataclass(frozen=True)
+class Product:
+    name: str
+    version: str = ""
+    owners: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Entrypoint:
+    """The single blessed way the product starts."""
+
+    path: str  # the blessed file, relative to the repository root
+    command: str = ""  # how it starts in production, e.g. 'python main.py' or 'uvicorn app.main:app'
+    forbidden: tuple[str, ...] = ()  # files that must be absent or quarantined
+    allow_main_guards: tuple[str, ...] = ("scripts/**", "tests/**", "quarantine/**")
+
+
+@dataclass(frozen=True)
+class EnvVar:
+    name: str
+    secret: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Env:
+    required: tuple[EnvVar, ...] = ()
+    optional: tuple[EnvVar, ...] = ()
+    forbidden: tuple[EnvVar, ...] = ()
+    example_file: str = ""  # e.g. '.env.example'; '' when the contract names none
+    # Extra accessor functions that read an env var by name, e.g. 'config.env' or 'get_env'.
+    accessors: tuple[str, ...] = ()
+
+    @property
+    def declared(self) -> tuple[EnvVar, ...]:
+        return self.required + self.optional
+
+    @property
+    def secret_names(self) -> frozenset[str]:
+        return frozenset(v.name for v in self.required + self.optional + self.forbidden if v.secret)
+
+
+@dataclass(frozen=True)
+class KbFile:
+    path: str
+    headings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Kb:
+    files: tuple[KbFile, ...] = ()
+
+
+@dataclass(frozen=True)
+class Legacy:
+    quarantine_dir: str = "quarantine"
+    # Module patterns (fnmatch on dotted names, e.g. 'legacy.*', 'bot_kie') that the blessed
+    # path must never import, directly or transitively.
+    forbidden_modules: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InvariantSpec:
+    """One declared invariant; ``params`` is the kind's own frozen Params dataclass."""
+
+    id: str
+    kind: str
+    severity: Severity = Severity.ERROR
+    message: str = ""
+    paths: tuple[str, ...] = ()  # empty: the kind's default paths
+    exclude: tuple[str, ...] = ()
+    params: Any = None
+    line: int = 0  # where the invariant is declared in the contract file
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    budget_ms: float | None = None
+    name: str = ""
+    unsafe: bool = False
+
+
+@dataclass(frozen=True)
+class Mode:
+    name: str
+    allows: tuple[str, ...] = ()  # route names or 'METHOD /path' this mode serves
+    refuses: tuple[str, ...] = ()
+    refusal_status: int = 503
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class LogPattern:
+    name: str
+    regex: str
+    max: int = 0  # occurrences allowed (in the whole log, or per window)
+    window_seconds: int = 0  # 0: the whole log
+    severity: Severity = Severity.ERROR
+
+
+@dataclass(frozen=True)
+class Observability:
+    forbidden_log_patterns: tuple[LogPattern, ...] = ()
+    error_loop_limit: int = 0  # same error line repeated more than this is a finding; 0: off
+
+
+@dataclass(frozen=True)
+class ReleaseStep:
+    name: str
+    run: str  # 'verify' | 'smoke' | 'logs' | 'dod' | 'command'
+    target: str = ""
+    command: str = ""
+
+
+@dataclass(frozen=True)
+class DefinitionOfDone:
+    consecutive_green_cycles: int = 1
+    criteria: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Release:
+    checklist: tuple[ReleaseStep, ...] = ()
+    definition_of_done: DefinitionOfDone = field(default_factory=DefinitionOfDone)
+    cycles_dir: str = "reports/cycles"
+
+
+@dataclass(frozen=True)
+class VerifySettings:
+    exclude: tuple[str, ...] = ()  # global excludes on top of .gitignore
+    cache: bool = True
+
+
+@dataclass(frozen=True)
+class Contract:
+    version: int
+    product: Product
+    entrypoint: Entrypoint
+    env: Env
+    kb: Kb
+    legacy: Legacy
+    invariants: tuple[InvariantSpec, ...]
+    routes: tuple[Route, ...] = ()
+    modes: tuple[Mode, ...] = ()
+    smoke: Any = None  # truthgate.smoke.spec.SmokeSpec, or None when the section is absent
+    observability: Observability = field(default_factory=Observability)
+    release: Release = field(default_factory=Release)
+    verify: VerifySettings = field(default_factory=VerifySettings)
+    # Where it came from: the contract file, the repository root every path is relative to,
+    # and a hash of the file's bytes (cycle reports and caches key on it).
+    source: Path = Path("product/truth.yaml")
+    root: Path = Path(".")
+    sha256: str = ""

@@ -1,0 +1,180 @@
+"""Result objects shared by every layer: stdlib only, frozen, renderer-friendly.
+
+The engines (verify, smoke) return these; the CLI and the reporters only render them.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Severity(str, enum.Enum):
+    """How much a finding matters; only ``error`` fails the gate by default."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Outcome(str, enum.Enum):
+    """The verdict of one invariant or one scenario.
+
+    ``fail`` means the product broke a promise; ``error`` means truthgate could not tell
+    (a crashed check, an unreachable server); ``skipped`` means it was deliberately not run.
+    """
+
+    PASS = "pass"
+    FAIL = "fail"
+    ERROR = "error"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in the repository; ``line``/``col`` are 1-based, 0 when unknown."""
+
+    path: str
+    line: int = 0
+    col: int = 0
+    end_line: int = 0
+    end_col: int = 0
+
+    def __str__(self) -> str:
+        if self.line and self.col:
+            return f"{self.path}:{self.line}:{self.col}"
+        if self.line:
+            return f"{self.path}:{self.line}"
+        return self.path
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One broken promise found by an invariant."""
+
+    invariant_id: str
+    kind: str
+    message: str
+    severity: Severity = Severity.ERROR
+    location: Location | None = None
+    hint: str = ""
+    snippet: str = ""
+    fingerprint: str = ""
+
+
+@dataclass(frozen=True)
+class InvariantResult:
+    """The outcome of one invariant over the repository."""
+
+    id: str
+    kind: str
+    severity: Severity
+    outcome: Outcome
+    description: str = ""
+    why: str = ""
+    findings: tuple[Finding, ...] = ()
+    files_examined: int = 0
+    error: str = ""
+    suppressed: int = 0
+    baselined: int = 0
+    duration_ms: float = 0.0
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One HTTP request and what came back, secrets already masked."""
+
+    method: str
+    url: str
+    request_headers: tuple[tuple[str, str], ...] = ()
+    request_body: str = ""
+    status: int | None = None
+    response_headers: tuple[tuple[str, str], ...] = ()
+    response_body: str = ""
+    elapsed_ms: float | None = None
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """One step of a scenario: its request/response and the expectations that failed."""
+
+    name: str
+    outcome: Outcome
+    exchange: Exchange | None = None
+    failures: tuple[str, ...] = ()
+    error: str = ""
+    error_class: str = ""
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """The outcome of one smoke scenario."""
+
+    id: str
+    name: str
+    kind: str
+    outcome: Outcome
+    duration_ms: float = 0.0
+    steps: tuple[StepResult, ...] = ()
+    failures: tuple[str, ...] = ()
+    error: str = ""
+    error_class: str = ""
+    skip_reason: str = ""
+    latencies_ms: tuple[float, ...] = ()
+    metrics: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Where and when a run happened; everything a reader needs to reproduce it."""
+
+    command: str
+    product: str = ""
+    product_version: str = ""
+    contract_path: str = ""
+    contract_hash: str = ""
+    truthgate_version: str = ""
+    started_at: str = ""
+    finished_at: str = ""
+    git_commit: str = ""
+    git_branch: str = ""
+    git_dirty: bool = False
+    target: str = ""
+    base_url: str = ""
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """Everything one run produced; the only input of every reporter."""
+
+    context: RunContext
+    invariants: tuple[InvariantResult, ...] = ()
+    scenarios: tuple[ScenarioResult, ...] = ()
+    notes: tuple[str, ...] = ()
+    skipped_files: tuple[Finding, ...] = field(default=())
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(f for r in self.invariants for f in r.findings)
+
+    @property
+    def passed(self) -> bool:
+        """True when no invariant and no scenario failed or errored."""
+        bad = (Outcome.FAIL, Outcome.ERROR)
+        return not any(r.outcome in bad for r in self.invariants) and not any(
+            s.outcome in bad for s in self.scenarios
+        )
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.passed else 1
+
+    def counts(self) -> dict[str, int]:
+        """Outcome -> how many invariants and scenarios ended with it."""
+        out = {o.value: 0 for o in Outcome}
+        for r in self.invariants:
+            out[r.outcome.value] += 1
+        for s in self.scenarios:
+            out[s.outcome.value] += 1
+        return out
