@@ -1,0 +1,74 @@
+"""Use cases between the CLI and the engines: load, run, stamp the context. No printing."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from truthgate import __version__
+from truthgate.contract import Contract, load_contract
+from truthgate.gitinfo import git_info
+from truthgate.model import RunReport
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def find_contract(start: Path) -> Path:
+    """The contract to use when none is named: ./product/truth.yaml."""
+    return start / "product" / "truth.yaml"
+
+
+def stamp(report: RunReport, contract: Contract, flags: Sequence[str] = ()) -> RunReport:
+    """Fill the run context with product, contract and git facts the engines do not know."""
+    git = git_info(contract.root)
+    ctx = dataclasses.replace(
+        report.context,
+        product=contract.product.name,
+        product_version=contract.product.version,
+        contract_path=_rel(contract.source, contract.root),
+        contract_hash=contract.sha256,
+        truthgate_version=__version__,
+        started_at=report.context.started_at or utc_now(),
+        finished_at=report.context.finished_at or utc_now(),
+        git_commit=git.commit,
+        git_branch=git.branch,
+        git_dirty=git.dirty,
+        flags=tuple(flags),
+    )
+    return dataclasses.replace(report, context=ctx)
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def run_verify(contract_path: Path, *, root: Path | None = None, select: Sequence[str] = (),
+               ignore: Sequence[str] = (), baseline: Path | None = None,
+               use_cache: bool = True, jobs: int | None = None) -> RunReport:
+    """Load the contract and run every selected invariant over its repository."""
+    from truthgate.verify.engine import run_verify as engine_verify
+
+    contract = load_contract(contract_path, root=root)
+    report = engine_verify(contract, select=tuple(select), ignore=tuple(ignore),
+                           baseline=baseline, use_cache=use_cache and contract.verify.cache,
+                           jobs=jobs)
+    return stamp(report, contract)
+
+
+def run_smoke(contract_path: Path, *, root: Path | None = None, environ: Mapping[str, str],
+              **options: Any) -> RunReport:
+    """Load the contract and run its smoke scenarios against a live deployment."""
+    from truthgate.smoke.runner import run_smoke as engine_smoke
+
+    contract = load_contract(contract_path, root=root)
+    report = engine_smoke(contract, environ=environ, **options)
+    flags = ["--allow-unsafe"] if options.get("allow_unsafe") else []
+    return stamp(report, contract, flags)

@@ -1,0 +1,39 @@
+"""The only place that decides how things look on a terminal (colour, TTY, NO_COLOR)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TextIO
+
+
+def wants_colour(stream: TextIO) -> bool:
+    """Colour only on a real terminal and never when NO_COLOR is set (any value)."""
+    if "NO_COLOR" in os.environ:
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+_STYLES = {
+    "PASSED": "bold green", "FAILED": "bold red", "ERROR": "bold red", "error": "red",
+    "warning": "yellow", "help:": "cyan", "hint:": "cyan",
+}
+
+
+def emit(text: str, *, err: bool = False) -> None:
+    """Print ``text``; on a colour terminal, highlight verdict words through rich."""
+    stream = sys.stderr if err else sys.stdout
+    if not wants_colour(stream):
+        stream.write(text if text.endswith("\n") else text + "\n")
+        stream.flush()
+        return
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(file=stream, highlight=False, soft_wrap=True)
+    rich_text = Text(text.rstrip("\n"))
+    for word, style in _STYLES.items():
+        rich_text.highlight_words([word], style=style)
+    console.print(rich_text)

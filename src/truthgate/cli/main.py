@@ -1,0 +1,239 @@
+"""truthgate's command line: parse flags, call the app layer, render, choose the exit code.
+
+Exit codes: 0 pass, 1 gate failed, 2 contract or usage error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from truthgate.cli.console import emit
+
+EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+app = typer.Typer(
+    name="truthgate",
+    help="Turn product/truth.yaml into a gate: validate the contract, verify the repository, "
+    "smoke a deployment, report cycles.\n\nExit codes: 0 pass, 1 gate failed, 2 contract or "
+    "usage error.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+ContractOpt = Annotated[Path | None, typer.Option(
+    "--contract", "-c", help="Contract file (default: product/truth.yaml under the current "
+    "directory).", show_default=False)]
+RootOpt = Annotated[Path | None, typer.Option(
+    "--root", help="Repository root (default: the parent of product/, else the contract's "
+    "folder).", show_default=False)]
+FormatOpt = Annotated[str, typer.Option(
+    "--format", "-f", help="Output on stdout: text, json, sarif, junit, github, markdown.")]
+OutOpt = Annotated[list[str] | None, typer.Option(
+    "--out", "-o", help="Also write a report: FORMAT:PATH (repeatable), e.g. sarif:verify.sarif.",
+    show_default=False)]
+
+
+def _die(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    emit(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _contract_path(contract: Path | None) -> Path:
+    return contract if contract is not None else Path("product") / "truth.yaml"
+
+
+def _contract_errors() -> tuple[type[Exception], ...]:
+    from truthgate.contract import ContractError
+
+    return (ContractError,)
+
+
+def _emit_report(report: object, fmt: str, outs: list[str] | None) -> None:
+    from truthgate.reports import REPORTERS, render, write_atomic
+
+    targets = []
+    for spec in outs or []:
+        name, sep, path = spec.partition(":")
+        if not sep or not path or name not in REPORTERS:
+            _die(f"--out takes FORMAT:PATH with FORMAT one of {', '.join(REPORTERS)}; got {spec!r}")
+        targets.append((name, Path(path)))
+    if fmt not in REPORTERS:
+        _die(f"unknown format {fmt!r}; choose one of {', '.join(REPORTERS)}")
+    for name, path in targets:
+        try:
+            write_atomic(path, render(name, report))  # type: ignore[arg-type]
+        except OSError as exc:
+            _die(f"cannot write {path}: {exc.strerror or exc}")
+    emit(render(fmt, report))  # type: ignore[arg-type]
+
+
+@app.command()
+def validate(
+    path: Annotated[Path | None, typer.Argument(help="Contract file.", show_default=False)] = None,
+    root: RootOpt = None,
+) -> None:
+    """Check a contract against the schema; print every problem with file:line:col."""
+    from truthgate.contract import ContractError, load_contract
+
+    target = _contract_path(path)
+    try:
+        contract = load_contract(target, root=root)
+    except ContractError as exc:
+        emit(exc.render(), err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    emit(f"{target}: valid contract for '{contract.product.name}' "
+         f"({len(contract.invariants)} invariants, "
+         f"{len(getattr(contract.smoke, 'scenarios', ()) or ())} scenarios)")
+
+
+@app.command()
+def schema() -> None:
+    """Print the contract's JSON Schema (draft 2020-12)."""
+    from truthgate.contract.schema import contract_schema
+
+    sys.stdout.write(json.dumps(contract_schema(), indent=2, sort_keys=False) + "\n")
+
+
+@app.command()
+def verify(
+    contract: ContractOpt = None,
+    root: RootOpt = None,
+    fmt: FormatOpt = "text",
+    out: OutOpt = None,
+    select: Annotated[list[str] | None, typer.Option(
+        "--select", help="Run only these invariant ids (repeatable).", show_default=False)] = None,
+    ignore: Annotated[list[str] | None, typer.Option(
+        "--ignore", help="Skip these invariant ids (repeatable).", show_default=False)] = None,
+    baseline: Annotated[Path | None, typer.Option(
+        "--baseline", help="Fail only on findings not in this baseline file.",
+        show_default=False)] = None,
+    write_baseline: Annotated[Path | None, typer.Option(
+        "--write-baseline", help="Record today's findings as the baseline and exit 0.",
+        show_default=False)] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Ignore the facts cache.")] = False,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", help="Parallel parsers (default: CPU count).", show_default=False)] = None,
+) -> None:
+    """Check the repository against the contract's invariants, statically."""
+    from truthgate import app as usecases
+
+    path = _contract_path(contract)
+    try:
+        report = usecases.run_verify(path, root=root, select=select or (), ignore=ignore or (),
+                                     baseline=baseline, use_cache=not no_cache, jobs=jobs)
+    except _contract_errors() as exc:
+        emit(exc.render(), err=True)  # type: ignore[attr-defined]
+        raise typer.Exit(EXIT_USAGE) from None
+    except ValueError as exc:  # unknown --select id, unreadable baseline, ...
+        _die(str(exc))
+    if write_baseline is not None:
+        from truthgate.verify.baseline import write_baseline as write
+
+        write(report, write_baseline)
+        emit(f"baseline written: {write_baseline} ({len(report.findings)} findings)")
+        raise typer.Exit(EXIT_PASS)
+    _emit_report(report, fmt, out)
+    raise typer.Exit(report.exit_code)
+
+
+@app.command()
+def smoke(
+    contract: ContractOpt = None,
+    root: RootOpt = None,
+    base_url: Annotated[str | None, typer.Option(
+        "--base-url", "-u", help="Deployment to smoke (overrides the contract).",
+        show_default=False)] = None,
+    target: Annotated[str | None, typer.Option(
+        "--target", "-t", help="A named target from the contract's smoke.targets.",
+        show_default=False)] = None,
+    scenario: Annotated[list[str] | None, typer.Option(
+        "--scenario", "-s", help="Run only these scenario ids (repeatable).",
+        show_default=False)] = None,
+    tag: Annotated[list[str] | None, typer.Option(
+        "--tag", help="Run only scenarios with these tags.", show_default=False)] = None,
+    mode: Annotated[str | None, typer.Option(
+        "--mode", help="The mode the deployment is in (skips scenarios for other modes).",
+        show_default=False)] = None,
+    allow_unsafe: Annotated[bool, typer.Option(
+        "--allow-unsafe", help="Run scenarios that write (never on a production target).")] = False,
+    wait_ready: Annotated[float, typer.Option(
+        "--wait-ready", help="Seconds to wait for health before starting.")] = 0.0,
+    concurrency: Annotated[int, typer.Option("--concurrency", help="Scenarios at once.")] = 4,
+    timeout: Annotated[float | None, typer.Option(
+        "--timeout", help="Per-request timeout in seconds.", show_default=False)] = None,
+    deadline: Annotated[float | None, typer.Option(
+        "--deadline", help="Whole-run deadline in seconds.", show_default=False)] = None,
+    fmt: FormatOpt = "text",
+    out: OutOpt = None,
+) -> None:
+    """Run the contract's smoke scenarios (S0..S8) over HTTP against a live deployment."""
+    from truthgate import app as usecases
+    from truthgate.smoke.runner import SmokeUsageError
+
+    try:
+        report = usecases.run_smoke(
+            _contract_path(contract), root=root, environ=dict(os.environ), base_url=base_url,
+            target=target, scenario_ids=tuple(scenario or ()), tags=tuple(tag or ()), mode=mode,
+            allow_unsafe=allow_unsafe, concurrency=concurrency, request_timeout_s=timeout,
+            deadline_s=deadline, wait_ready_s=wait_ready)
+    except _contract_errors() as exc:
+        emit(exc.render(), err=True)  # type: ignore[attr-defined]
+        raise typer.Exit(EXIT_USAGE) from None
+    except SmokeUsageError as exc:
+        _die(str(exc))
+    _emit_report(report, fmt, out)
+    raise typer.Exit(report.exit_code)
+
+
+@app.command()
+def demo(
+    faults: Annotated[str, typer.Option(
+        "--faults", help="Comma-separated fault switches to turn on in the demo service.")] = "",
+    fmt: FormatOpt = "markdown",
+    out: OutOpt = None,
+) -> None:
+    """Start the bundled demo service, verify its example project, smoke it, print the report."""
+    from truthgate.cli.demo_cmd import run_demo
+
+    code = run_demo(faults=tuple(f for f in faults.split(",") if f), fmt=fmt, outs=out or [])
+    raise typer.Exit(code)
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Repository to scaffold.")] = Path("."),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
+) -> None:
+    """Scaffold product/truth.yaml, kb/ stubs, quarantine/ and a CI workflow from the repo."""
+    from truthgate.scaffold.init import scaffold
+
+    try:
+        written, kept = scaffold(directory, force=force)
+    except ValueError as exc:
+        _die(str(exc))
+    for path in written:
+        emit(f"wrote {path}")
+    for path in kept:
+        emit(f"kept  {path} (exists; --force to overwrite)")
+    emit("next: review product/truth.yaml, then run 'truthgate validate' and 'truthgate verify'")
+
+
+@app.command()
+def version() -> None:
+    """Print truthgate's version."""
+    from truthgate import __version__
+
+    emit(__version__)
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,96 @@
+"""Located contract problems and how they are shown to a person.
+
+Every problem reads ``file:line:col: key.path: message``, is followed by the offending
+YAML line with the span underlined, and by a ``help:`` line when there is advice to give.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+KeyPath = tuple[str | int, ...]
+
+
+def format_key_path(path: Sequence[str | int]) -> str:
+    """('invariants', 2, 'kind') -> 'invariants[2].kind'."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "<root>"
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """The closest of ``choices`` to a mistyped ``word``, or ''."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return close[0] if close else ""
+
+
+@dataclass(frozen=True)
+class ContractProblem:
+    """One thing wrong with a contract, with where it is."""
+
+    message: str
+    path: KeyPath = ()
+    line: int = 0
+    col: int = 0
+    end_line: int = 0
+    end_col: int = 0
+    help: str = ""
+
+    def headline(self, filename: str) -> str:
+        where = filename
+        if self.line:
+            where += f":{self.line}:{self.col or 1}"
+        key = f"{format_key_path(self.path)}: " if self.path else ""
+        return f"{where}: {key}{self.message}"
+
+
+class ContractError(Exception):
+    """The contract could not be loaded; ``problems`` lists every reason, located."""
+
+    def __init__(self, filename: str, problems: Sequence[ContractProblem], source: str = ""):
+        self.filename = filename
+        self.problems = tuple(sorted(problems, key=lambda p: (p.line, p.col, p.message)))
+        self.source = source
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        """All problems, each with its source excerpt, as plain text."""
+        return render_problems(self.filename, self.problems, self.source)
+
+
+def render_problems(filename: str, problems: Sequence[ContractProblem], source: str) -> str:
+    lines = source.splitlines()
+    blocks: list[str] = []
+    for p in problems:
+        block = [p.headline(filename)]
+        if p.line and 0 < p.line <= len(lines):
+            text = lines[p.line - 1].replace("\t", " ")
+            gutter = f"{p.line:>4} | "
+            block.append(gutter + text)
+            start = max(p.col, 1)
+            if p.end_line == p.line and p.end_col > start:
+                width = p.end_col - start
+            else:
+                width = max(len(text.rstrip()) - start + 1, 1)
+            block.append(" " * (len(gutter) + start - 1) + "^" * width)
+        if p.help:
+            block.append(f"  help: {p.help}")
+        blocks.append("\n".join(block))
+    count = len(problems)
+    blocks.append(f"{count} problem{'s' if count != 1 else ''} in {filename}")
+    return "\n".join(blocks)
+
+
+def display_path(path: Path) -> str:
+    """A path relative to the working directory when it is below it, else as given."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
