@@ -28,6 +28,7 @@ MAX_NODES = 100_000  # nodes visited while converting, aliases included
 _INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)$")
 _HEX_OCT = re.compile(r"0x[0-9a-fA-F]+$|0o[0-7]+$")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_COLLECTION_TAGS = ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:map")
 _SPECIAL_FLOAT = {".inf": float("inf"), "+.inf": float("inf"), "-.inf": float("-inf")}
 
 
@@ -109,6 +110,9 @@ class _Converter:
         self.result.marks.setdefault(path, _mark(node))
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node, path)
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in _COLLECTION_TAGS:
+            self.problem(node, path, f"unsupported YAML tag {node.tag!r}", help="remove the tag")
+            return None
         if isinstance(node, yaml.SequenceNode):
             return [self.convert(child, (*path, i)) for i, child in enumerate(node.value)]
         if isinstance(node, yaml.MappingNode):
@@ -177,10 +181,13 @@ def load_yaml(source: str) -> LoadedYaml:
     try:
         nodes = list(yaml.compose_all(source, Loader=yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # An unclosed quote or bracket is reported by PyYAML at the end of the file; the place
+        # where the construct started (the context mark) is where a person has to look.
+        mark = exc.context_mark or exc.problem_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = f"{exc.context}: {exc.problem}" if exc.context else str(exc.problem)
         raise YamlError([ContractProblem(
-            message=f"invalid YAML: {exc.problem or exc.context}", line=line, col=col,
+            message=f"invalid YAML: {what}", line=line, col=col,
             help=_yaml_help(str(exc.problem or "")))]) from None
     except yaml.YAMLError as exc:
         raise YamlError([ContractProblem(message=f"invalid YAML: {exc}", line=1, col=1)]) from None

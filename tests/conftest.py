@@ -1,0 +1,15 @@
+"""Shared test helpers: every test builds real files in tmp_path."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _no_colour(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Tests compare plain text; colour depends on the terminal running them.
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    os.environ.pop("CI_TRUTHGATE_RECORD", None)
