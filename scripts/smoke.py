@@ -1,0 +1,12 @@
+#!/usr/bin/env python3
+"""`python scripts/smoke.py [ARGS]` behaves as `truthgate smoke [ARGS]` from a plain checkout."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+from truthgate.cli.main import app  # noqa: E402
+
+if __name__ == "__main__":
+    app(args=["smoke", *sys.argv[1:]], prog_name="scripts/smoke.py")
