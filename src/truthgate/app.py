@@ -72,3 +72,40 @@ def run_smoke(contract_path: Path, *, root: Path | None = None, environ: Mapping
     report = engine_smoke(contract, environ=environ, **options)
     flags = ["--allow-unsafe"] if options.get("allow_unsafe") else []
     return stamp(report, contract, flags)
+
+
+class DemoUnavailable(Exception):
+    """The bundled example project is not next to the installed package."""
+
+
+def example_project() -> Path:
+    """examples/demo of the checkout truthgate runs from (an editable install)."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidate = parent / "examples" / "demo" / "product" / "truth.yaml"
+        if candidate.is_file():
+            return candidate
+    raise DemoUnavailable(
+        "the bundled example (examples/demo/product/truth.yaml) was not found; "
+        "run truthgate demo from a checkout installed with pip install -e")
+
+
+def run_demo(faults: Sequence[str] = (), environ: Mapping[str, str] | None = None) -> RunReport:
+    """Serve the demo, verify its example project, smoke it; one combined report."""
+    import os
+    import secrets
+
+    from truthgate.demo.server import serve_demo
+
+    contract_path = example_project()
+    # A fresh admin token per run: the smoke scenarios read it from the environment, and it is
+    # declared secret in the example contract, so no report ever shows it.
+    token = secrets.token_urlsafe(24)
+    env = {**(environ if environ is not None else os.environ), "DEMO_ADMIN_TOKEN": token}
+    verified = run_verify(contract_path, use_cache=False)
+    with serve_demo(tuple(faults), admin_token=token) as base_url:
+        smoked = run_smoke(contract_path, environ=env, base_url=base_url, allow_unsafe=True)
+    ctx = dataclasses.replace(smoked.context, command="demo",
+                              flags=tuple(f"--faults={f}" for f in faults))
+    return RunReport(context=ctx, invariants=verified.invariants, scenarios=smoked.scenarios,
+                     notes=verified.notes + smoked.notes, skipped_files=verified.skipped_files)

@@ -201,10 +201,20 @@ def demo(
     out: OutOpt = None,
 ) -> None:
     """Start the bundled demo service, verify its example project, smoke it, print the report."""
-    from truthgate.cli.demo_cmd import run_demo
+    from truthgate import app as usecases
 
-    code = run_demo(faults=tuple(f for f in faults.split(",") if f), fmt=fmt, outs=out or [])
-    raise typer.Exit(code)
+    chosen = tuple(f.strip() for f in faults.split(",") if f.strip())
+    try:
+        report = usecases.run_demo(chosen)
+    except usecases.DemoUnavailable as exc:
+        _die(str(exc))
+    except _contract_errors() as exc:
+        emit(exc.render(), err=True)  # type: ignore[attr-defined]
+        raise typer.Exit(EXIT_USAGE) from None
+    except ValueError as exc:  # an unknown fault name
+        _die(str(exc))
+    _emit_report(report, fmt, out)
+    raise typer.Exit(report.exit_code)
 
 
 @app.command()

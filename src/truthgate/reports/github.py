@@ -1,0 +1,72 @@
+"""GitHub Actions workflow commands: one annotation per finding and per red scenario.
+
+Printed to a step's log, each ``::error file=...,line=...::message`` line becomes an
+annotation on the pull request's diff. Escaping follows the Actions toolkit exactly:
+in the message ``%``, CR and LF are encoded; in property values ``:`` and ``,`` as well,
+because they delimit properties. Anything unescaped would silently truncate or split
+an annotation.
+"""
+
+from __future__ import annotations
+
+from truthgate.model import Finding, Outcome, RunReport, ScenarioResult, Severity
+from truthgate.reports._common import TOOL_NAME, repo_path, scenario_problems, verdict_lines
+
+COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def escape_data(text: str) -> str:
+    """Escape a command's message (the part after ``::``)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape a property value (``file=``, ``title=``...)."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(name: str, message: str, **props: str | int) -> str:
+    """One workflow command line; properties that are empty or 0 are left out."""
+    parts = [f"{k}={escape_property(str(v))}" for k, v in props.items() if v not in ("", 0)]
+    head = f"::{name}"
+    if parts:
+        head += " " + ",".join(parts)
+    return f"{head}::{escape_data(message)}"
+
+
+def _finding(f: Finding) -> str:
+    message = f.message + (f"\nHint: {f.hint}" if f.hint else "")
+    loc = f.location
+    props: dict[str, str | int] = {}
+    if loc is not None:
+        props = {"file": repo_path(loc.path), "line": loc.line, "col": loc.col,
+                 "endLine": loc.end_line, "endColumn": loc.end_col}
+        # GitHub rejects a column without a line, and a range that ends before it starts.
+        if not loc.line:
+            props = {"file": props["file"]}
+        elif loc.end_line < loc.line:
+            props["endLine"] = props["endColumn"] = 0
+    title = f"{TOOL_NAME} {f.invariant_id}".rstrip()
+    props["title"] = f"{title} ({f.kind})" if f.kind else title
+    return command(COMMANDS[f.severity], message, **props)
+
+
+def _scenario(s: ScenarioResult) -> str:
+    problems = scenario_problems(s)
+    word = "failed" if s.outcome is Outcome.FAIL else "could not run"
+    message = f"scenario {s.id} {word}" + ("\n" + "\n".join(problems) if problems else "")
+    title = f"{TOOL_NAME} smoke {s.id}: {s.name}" if s.name else f"{TOOL_NAME} smoke {s.id}"
+    return command("error", message, title=title)
+
+
+def render(report: RunReport) -> str:
+    """Annotation commands, then the verdict lines as plain log text."""
+    lines = [_finding(f) for f in report.findings]
+    for inv in report.invariants:
+        if inv.outcome is Outcome.ERROR:
+            lines.append(command("error", inv.error or "the invariant could not run",
+                                 title=f"{TOOL_NAME} {inv.id} could not run"))
+    lines += [_scenario(s) for s in report.scenarios
+              if s.outcome in (Outcome.FAIL, Outcome.ERROR)]
+    lines += verdict_lines(report)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,113 @@
+"""JSON: every field of the run, schema-versioned, keys sorted, stable across runs.
+
+The document is the machine-readable record of a run (the cycle ledger stores it), so it
+round-trips: :func:`load` turns it back into the same ``RunReport``. Lists keep the order
+the engines produced (contract order is meaningful); only object keys are sorted.
+Enums are written as their values; pairs (headers, metrics) as two-element lists because
+header names repeat and their order matters.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+import math
+import types
+import typing
+from typing import Any
+
+from truthgate.model import RunReport
+from truthgate.reports._common import TOOL_NAME, tool_version
+
+SCHEMA_VERSION = 1
+
+
+def to_data(report: RunReport) -> dict[str, Any]:
+    """The JSON-ready document for ``report`` (plain dicts, lists, strings, numbers)."""
+    body = _plain(report)
+    assert isinstance(body, dict)
+    body["schema_version"] = SCHEMA_VERSION
+    body["tool"] = {"name": TOOL_NAME, "version": tool_version(report)}
+    # Derived figures, so a consumer (a dashboard, jq in CI) need not re-implement them.
+    body["summary"] = {
+        "passed": report.passed,
+        "exit_code": report.exit_code,
+        "counts": report.counts(),
+        "findings": len(report.findings),
+    }
+    return body
+
+
+def render(report: RunReport) -> str:
+    """The report as indented JSON with sorted keys and a trailing newline."""
+    text = json.dumps(to_data(report), indent=2, sort_keys=True, ensure_ascii=False,
+                      allow_nan=False)
+    return text + "\n"
+
+
+def _plain(value: Any) -> Any:
+    """Dataclasses -> dicts, enums -> values, tuples -> lists, non-finite floats -> None."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        # JSON has no NaN/Infinity; null says "no meaningful figure".
+        return None
+    return value
+
+
+class ReportFormatError(ValueError):
+    """The JSON is not a truthgate report this version can read."""
+
+
+def load(text: str) -> RunReport:
+    """Parse a document written by :func:`render` back into a ``RunReport``.
+
+    Unknown keys are ignored (a newer minor writer may add some); a different
+    ``schema_version`` is refused rather than misread.
+    """
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise ReportFormatError("a truthgate report is a JSON object")
+    if data.get("schema_version") != SCHEMA_VERSION:
+        raise ReportFormatError(
+            f"unsupported schema_version {data.get('schema_version')!r} "
+            f"(this truthgate reads {SCHEMA_VERSION})")
+    report = _build(RunReport, data)
+    assert isinstance(report, RunReport)
+    return report
+
+
+def _build(tp: Any, value: Any) -> Any:
+    """Rebuild a value of type ``tp`` from its plain JSON form (inverse of :func:`_plain`)."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = typing.get_args(tp)
+        if value is None and type(None) in args:
+            return None
+        inner = [a for a in args if a is not type(None)]
+        return _build(inner[0], value)
+    if origin is tuple:
+        args = typing.get_args(tp)
+        if not isinstance(value, list):
+            raise ReportFormatError(f"expected a list, got {value!r}")
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_build(args[0], v) for v in value)
+        return tuple(_build(a, v) for a, v in zip(args, value, strict=True))
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        if not isinstance(value, dict):
+            raise ReportFormatError(f"expected an object for {tp.__name__}, got {value!r}")
+        hints = typing.get_type_hints(tp)
+        kwargs = {f.name: _build(hints[f.name], value[f.name])
+                  for f in dataclasses.fields(tp) if f.name in value}
+        return tp(**kwargs)
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return tp(value)
+    if tp is float:
+        # None stood for a non-finite float; ints are valid JSON for floats.
+        return math.nan if value is None else float(value)
+    return value

@@ -1,0 +1,155 @@
+"""no_hardcoded_secrets: credentials come from the environment, never from the source.
+
+Findings (the secret's value never appears in a message):
+
+* a string literal assigned to a secret-like name — ``SECRET_KEY = "..."``,
+  ``app.secret_key = "..."``, ``app.config["SECRET_KEY"] = "..."``, ``JWT_SECRET``,
+  ``DB_PASSWORD``, ``GITHUB_TOKEN``, ``api_key``, class fields and keyword defaults included,
+  and any env var name the contract marks ``secret`` — or passed as a keyword argument with
+  such a name (``app.config.update(SECRET_KEY="...")``, ``connect(password="...")``);
+* an env read with a literal fallback for a secret-like variable
+  (``os.environ.get("SESSION_SECRET", "dev-secret")``): a missing variable silently runs
+  production with a published key. When the variable is declared ``secret`` in the contract
+  and the contract also enables ``env_contract``, that kind reports it instead (one finding per
+  defect, not two) — set ``defer_to_env_contract: false`` to report it here as well;
+* credentials inside a connection URL (``postgresql://user:password@host``), anywhere in the
+  code; ``${DB_PASSWORD}``-style interpolation is not a credential.
+
+Values in ``allow_values`` (default: only the empty string) are not findings; placeholders
+such as ``changeme`` are *not* allowed by default because code with such a fallback still runs
+in production. A value equal to its own name (``PASSWORD = "password"``, a form-field name)
+is a key, not a secret. tests/ are excluded by default. ``x or "dev-key"`` fallbacks are not
+visible in the facts and are not detected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from truthgate.verify.facts import FileFacts
+from truthgate.verify.kinds._secrets import (
+    is_literal,
+    is_secret_name,
+    str_tuple,
+    url_credentials,
+)
+from truthgate.verify.kinds.base import CheckContext, InvariantKind, Violation
+
+
+@dataclass(frozen=True)
+class Params:
+    """Values tolerated as secrets, extra secret names, and the env_contract hand-off."""
+
+    allow_values: tuple[str, ...] = ("",)
+    secret_names: tuple[str, ...] = ()
+    defer_to_env_contract: bool = True
+
+
+def parse_params(raw: Mapping[str, Any]) -> Params:
+    """Read ``allow_values`` (replaces the default), ``secret_names``, ``defer_to_env_contract``."""
+    return Params(
+        allow_values=str_tuple(raw, "allow_values", Params.allow_values),
+        secret_names=str_tuple(raw, "secret_names"),
+        defer_to_env_contract=bool(raw.get("defer_to_env_contract", True)),
+    )
+
+
+def _hardcoded(name: str, value: object, params: Params, declared: frozenset[str]) -> bool:
+    """True when ``value`` is a real-looking string literal for a secret-like ``name``."""
+    if not isinstance(value, str) or not is_literal(value) or value in params.allow_values:
+        return False
+    bare = name.rsplit(".", 1)[-1]
+    if value.strip().lower() == bare.lower():
+        return False  # a key / field name that merely spells the secret's name
+    return is_secret_name(name, declared)
+
+
+def _file_violations(
+    facts: FileFacts, params: Params, declared: frozenset[str], deferred: frozenset[str]
+) -> Iterable[Violation]:
+    settings = {(f.class_name, f.field): f.env_name for f in facts.settings_fields}
+    for a in facts.assigns:
+        env_name = settings.get((a.class_name, a.name), "") if a.class_name else ""
+        if env_name.upper() in deferred or not _hardcoded(a.name, a.value, params, declared):
+            continue
+        yield Violation(facts.path, f"hard-coded secret assigned to {a.target}",
+                        a.line, a.col, key=a.target)
+    for call in facts.calls:
+        for key, value in call.kwargs:
+            if key and key != "**" and _hardcoded(key, value, params, declared):
+                yield Violation(facts.path, f"hard-coded secret passed as {key}= to {call.name}()",
+                                call.line, call.col, call.end_line, call.end_col,
+                                key=f"{call.name}:{key}")
+    for read in facts.env_reads:
+        if not read.has_default or read.name.upper() in deferred:
+            continue
+        if _hardcoded(read.name, read.default, params, declared):
+            yield Violation(facts.path,
+                            f"secret env var {read.name} falls back to a hard-coded value",
+                            read.line, read.col, key=f"env:{read.name}")
+    for url in facts.credential_urls:
+        creds = url_credentials(url.value)
+        if creds:
+            yield Violation(facts.path,
+                            f"connection URL embeds the password of user {creds[0]!r}",
+                            url.line, url.col, key=f"url:{creds[0]}")
+
+
+def check(ctx: CheckContext, params: Params) -> Iterable[Violation]:
+    """Hard-coded secrets in assignments, keyword arguments, env fallbacks and URLs."""
+    env = ctx.contract.env
+    declared = env.secret_names | frozenset(params.secret_names)
+    env_contract_on = any(spec.kind == "env_contract" for spec in ctx.contract.invariants)
+    deferred = frozenset(
+        n.upper() for n in env.secret_names
+        if params.defer_to_env_contract and env_contract_on
+    )
+    for facts in ctx.files:
+        yield from _file_violations(facts, params, declared, deferred)
+
+
+KIND = InvariantKind(
+    name="no_hardcoded_secrets",
+    summary="No secrets, secret fallbacks or URL credentials in the source.",
+    why=(
+        "A secret in the repository is readable by everyone with access to it, forever (git "
+        "history); a hard-coded fallback lets production run with a published key when the "
+        "real variable is missing, so sessions and tokens can be forged."
+    ),
+    hint=(
+        "Read the value from the environment with no default (os.environ['SECRET_KEY']) and "
+        "fail start-up when it is missing; rotate any secret that was committed."
+    ),
+    params_schema={
+        "properties": {
+            "allow_values": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Literal values that are not secrets (replaces the default [''])"
+                ", e.g. ['', 'changeme'].",
+            },
+            "secret_names": {
+                "type": "array",
+                "items": {"type": "string", "minLength": 1},
+                "description": "Extra exact names treated as secrets, on top of the word rule "
+                "and the contract's secret env vars.",
+            },
+            "defer_to_env_contract": {
+                "type": "boolean",
+                "description": "Leave literal defaults of contract-declared secret env vars to "
+                "env_contract when it is enabled (default true: one finding per defect).",
+            },
+        }
+    },
+    parse_params=parse_params,
+    check=check,
+    default_paths=("**/*.py",),
+    default_exclude=("tests/**", "**/tests/**"),
+    example=(
+        "- id: no-hardcoded-secrets\n"
+        "  kind: no_hardcoded_secrets\n"
+        "  allow_values: ['', 'changeme']\n"
+    ),
+)

@@ -1,0 +1,172 @@
+"""single_entrypoint and forbidden_entrypoints on real tmp repositories."""
+
+from __future__ import annotations
+
+from truthgate.contract.model import Entrypoint, Legacy
+
+BLESSED = Entrypoint("app/main.py", command="gunicorn app.main:app")
+
+
+def test_blessed_entrypoint_missing(run_kind):
+    files = {"lib.py": "x = 1\n"}
+    assert run_kind("single_entrypoint", files, entrypoint=BLESSED) == [
+        ("product/truth.yaml", 0, "blessed entrypoint app/main.py does not exist"),
+    ]
+
+
+def test_stray_main_guards(run_kind):
+    files = {
+        "app/main.py": 'if __name__ == "__main__":\n    main()\n',
+        "run_server.py": 'import app\n\nif __name__ == "__main__":\n    app.run()\n',
+        "scripts/seed.py": 'if __name__ == "__main__":\n    seed()\n',
+        "tests/helpers.py": 'if __name__ == "__main__":\n    pass\n',
+        "quarantine/bot.py": 'if __name__ == "__main__":\n    pass\n',
+        "tools/gen.py": 'if __name__ == "__main__":\n    pass\n',
+        "app/util.py": 'name = "__main__"\nif name == "__main__":\n    pass\n',
+    }
+    got = run_kind("single_entrypoint", files, {"allow_main_guards": ["tools/**"]},
+                   entrypoint=BLESSED)
+    assert got == [
+        ("run_server.py", 3, "run_server.py has an 'if __name__ == \"__main__\"' guard outside "
+                             "the blessed entrypoint app/main.py"),
+    ]
+
+
+def test_deploy_files_pointing_elsewhere(run_kind):
+    files = {
+        "app/main.py": "app = object()\n",
+        "Dockerfile": """
+            FROM python:3.12 AS build
+            RUN pip install -r requirements.txt
+            FROM python:3.12-slim
+            WORKDIR /app
+            CMD ["python", "run_server.py"]
+            """,
+        "deploy/Dockerfile.worker": """
+            FROM python:3.12
+            ENTRYPOINT ["python"]
+            CMD ["legacy/bot.py"]
+            """,
+        "Procfile": "web: gunicorn -w 4 -b 0.0.0.0:$PORT server:app\nworker: python w.py\n",
+        "render.yaml": """
+            services:
+              - type: web
+                name: api
+                startCommand: uvicorn other.main:app --host 0.0.0.0
+              - type: worker
+                name: jobs
+                startCommand: python jobs.py
+            """,
+        "docker-compose.yml": """
+            services:
+              web:
+                build: .
+                command: ["sh", "-c", "cd app && python server.py"]
+              db:
+                image: postgres
+                command: postgres -c max_connections=200
+            """,
+        "pyproject.toml": """
+            [project]
+            name = "svc"
+
+            [project.scripts]
+            serve = "svc.cli:main"
+            """,
+    }
+    assert run_kind("single_entrypoint", files, entrypoint=BLESSED) == [
+        ("Dockerfile", 5,
+         "Dockerfile CMD starts file run_server.py, not the blessed entrypoint app/main.py"),
+        ("Procfile", 1,
+         "Procfile web starts module server, not the blessed entrypoint app/main.py"),
+        ("deploy/Dockerfile.worker", 2, "Dockerfile ENTRYPOINT starts file legacy/bot.py, "
+                                        "not the blessed entrypoint app/main.py"),
+        ("docker-compose.yml", 4, "compose command starts file server.py, "
+                                  "not the blessed entrypoint app/main.py"),
+        ("pyproject.toml", 5, "pyproject.toml script 'serve' starts module svc.cli, "
+                              "not the blessed entrypoint app/main.py"),
+        ("render.yaml", 4, "render startCommand starts module other.main, "
+                           "not the blessed entrypoint app/main.py"),
+    ]
+
+
+def test_deploy_files_pointing_at_the_blessed_path(run_kind):
+    files = {
+        "app/main.py": 'app = object()\nif __name__ == "__main__":\n    pass\n',
+        "Dockerfile": """
+            FROM python:3.12-slim
+            # comment
+            ENTRYPOINT ["/entrypoint.sh"]
+            CMD gunicorn --bind 0.0.0.0:8000 \\
+                --workers 2 app.main:app
+            """,
+        "services/Dockerfile": 'FROM python\nCMD ["python", "-m", "app.main"]\n',
+        "Procfile": "web: ddtrace-run uvicorn app.main:app --port $PORT\n"
+                    "release: python manage.py migrate\n",
+        "render.yaml": """
+            services:
+              - type: web
+                startCommand: python -m uvicorn app.main:app --host 0.0.0.0
+              - type: worker
+                startCommand: python jobs.py
+            """,
+        "compose.yaml": """
+            services:
+              web:
+                command: sh -c "cd app && exec python main.py"
+              migrate:
+                command: python scripts/migrate.py
+              worker:
+                command: celery -A app.tasks worker
+            """,
+        "docker/Dockerfile.abs": 'FROM python\nCMD ["python", "/srv/app/main.py"]\n',
+        "pyproject.toml": '[project.scripts]\nsvc = "app.main:cli"\n',
+    }
+    assert run_kind("single_entrypoint", files, entrypoint=BLESSED) == []
+
+
+def test_src_layout_and_deploy_checks_off(run_kind):
+    files = {
+        "src/svc/main.py": "def run():\n    pass\n",
+        "pyproject.toml": '[project.scripts]\nsvc = "svc.main:run"\n',
+        "Procfile": "web: python other.py\n",
+    }
+    entry = Entrypoint("src/svc/main.py")
+    assert run_kind("single_entrypoint", files, {"check_deploy_files": False},
+                    entrypoint=entry) == []
+
+
+def test_forbidden_entrypoints(run_kind):
+    files = {
+        "run_server.py": "x = 1\n",
+        "quarantine/bot.py": "x = 1\n",
+        "legacy/old/start_dev.py": "x = 1\n",
+        "app.py": "x = 1\n",
+    }
+    entry = Entrypoint("app.py", forbidden=("run_server.py", "quarantine/bot.py", "gone.py"))
+    got = run_kind("forbidden_entrypoints", files, {"files": ["**/start_dev.py"]},
+                   entrypoint=entry, legacy=Legacy(quarantine_dir="quarantine"))
+    assert got == [
+        ("legacy/old/start_dev.py", 0,
+         "forbidden entrypoint legacy/old/start_dev.py exists outside quarantine/"),
+        ("run_server.py", 0, "forbidden entrypoint run_server.py exists outside quarantine/"),
+    ]
+
+
+def test_forbidden_entrypoints_all_quarantined(run_kind):
+    files = {"quarantine/run_server.py": "x = 1\n", "app.py": "x = 1\n"}
+    entry = Entrypoint("app.py", forbidden=("run_server.py", "**/run_server.py"))
+    assert run_kind("forbidden_entrypoints", files, entrypoint=entry) == []
+
+
+def test_pyproject_scripts_survive_invalid_toml(run_kind):
+    # tomllib rejects the file; the tolerant reader still finds the scripts table.
+    files = {
+        "app.py": "x = 1\n",
+        "pyproject.toml": '[tool.broken\n\n[project.scripts]\nworker = "jobs.run:main"\n',
+    }
+    assert run_kind("single_entrypoint", files) == [
+        ("pyproject.toml", 4,
+         "pyproject.toml script 'worker' starts module jobs.run, "
+         "not the blessed entrypoint app.py"),
+    ]

@@ -1,0 +1,102 @@
+"""no_hardcoded_secrets: literals, fallbacks, URL credentials, and their look-alikes."""
+
+from __future__ import annotations
+
+from truthgate.contract.model import Env, EnvVar, InvariantSpec
+from truthgate.verify.kinds import get_kind
+
+
+def test_hardcoded_secrets(run_kind):
+    files = {
+        "app.py": """
+            import os
+            from flask import Flask
+            app = Flask(__name__)
+            app.secret_key = "s3cr3t-value"
+            app.config["SECRET_KEY"] = "another"
+            JWT_SECRET = "jwt"
+            DB_PASSWORD = "hunter2"
+            GITHUB_TOKEN = "ghp_abc"
+            api_key = "k-123"
+            app.config.update(SECRET_KEY="inline")
+            SESSION = os.environ.get("SESSION_SECRET", "dev-secret")
+            DB_URL = "postgresql://plainview:plainview_password@localhost:5432/plainview"
+            """,
+        "config.py": """
+            import os
+            from pydantic_settings import BaseSettings
+            class Settings(BaseSettings):
+                signing_key: str = "abc"
+            postgres_url: str = os.getenv(
+                "POSTGRES_URL",
+                "postgresql+asyncpg://plainview:plainview_password@localhost:5432/plainview",
+            )
+            """,
+    }
+    assert run_kind("no_hardcoded_secrets", files) == [
+        ("app.py", 4, "hard-coded secret assigned to app.secret_key"),
+        ("app.py", 5, "hard-coded secret assigned to app.config[SECRET_KEY]"),
+        ("app.py", 6, "hard-coded secret assigned to JWT_SECRET"),
+        ("app.py", 7, "hard-coded secret assigned to DB_PASSWORD"),
+        ("app.py", 8, "hard-coded secret assigned to GITHUB_TOKEN"),
+        ("app.py", 9, "hard-coded secret assigned to api_key"),
+        ("app.py", 10, "hard-coded secret passed as SECRET_KEY= to app.config.update()"),
+        ("app.py", 11, "secret env var SESSION_SECRET falls back to a hard-coded value"),
+        ("app.py", 12, "connection URL embeds the password of user 'plainview'"),
+        ("config.py", 4, "hard-coded secret assigned to signing_key"),
+        ("config.py", 7, "connection URL embeds the password of user 'plainview'"),
+    ]
+
+
+def test_hardcoded_secret_lookalikes_are_fine(run_kind):
+    files = {
+        "app.py": """
+            import os
+            SECRET_KEY = os.environ["SECRET_KEY"]
+            API_KEY = os.getenv("API_KEY")
+            DB_PASSWORD = os.getenv("DB_PASSWORD", "")
+            LOG_LEVEL = os.getenv("LOG_LEVEL", "info")
+            TOKEN_URL = "/auth/token"
+            password_reset_url = "/reset"
+            token_count = "3"
+            cache_key = "users"
+            PASSWORD = "password"
+            AWS_ACCESS_KEY_ID = "AKIA-not-secret-id"
+            DATABASE_URL = "postgresql://user:${DB_PASSWORD}@db/app"
+            OTHER_URL = "postgresql://user@db/app"
+            def login(password=""):
+                return password
+            """,
+        "tests/test_app.py": 'SECRET_KEY = "test-key"\nDB = "postgresql://u:p@h/d"\n',
+    }
+    assert run_kind("no_hardcoded_secrets", files) == []
+
+
+def test_allow_values_and_declared_secret_names(run_kind):
+    files = {
+        "app.py": """
+            STRIPE = "sk_live_1"
+            SECRET_KEY = "changeme"
+            stripe_api = "x"
+            """,
+    }
+    env = Env(required=(EnvVar("STRIPE_API", secret=True),))
+    got = run_kind("no_hardcoded_secrets", files, {"allow_values": ["", "changeme"]}, env=env)
+    assert got == [("app.py", 3, "hard-coded secret assigned to stripe_api")]
+
+
+def test_fallback_deferred_to_env_contract(run_kind):
+    # The same defect is reported once: by env_contract, when it is enabled and the var is
+    # declared secret.
+    files = {"app.py": 'import os\nKEY = os.getenv("SECRET_KEY", "change-me")\n'}
+    env = Env(required=(EnvVar("SECRET_KEY", secret=True),))
+    params = get_kind("env_contract").parse_params({})
+    env_spec = InvariantSpec("env", "env_contract", params=params)
+    assert run_kind("no_hardcoded_secrets", files, env=env, extra=(env_spec,)) == []
+    assert run_kind("no_hardcoded_secrets", files, {"defer_to_env_contract": False}, env=env,
+                    extra=(env_spec,)) == [
+        ("app.py", 2, "secret env var SECRET_KEY falls back to a hard-coded value"),
+    ]
+    assert run_kind("no_hardcoded_secrets", files, env=env) == [
+        ("app.py", 2, "secret env var SECRET_KEY falls back to a hard-coded value"),
+    ]

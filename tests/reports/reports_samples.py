@@ -1,0 +1,169 @@
+"""Hand-built RunReports the renderer tests share (golden files are rendered from these).
+
+They are written out field by field, not produced by the engines, so a change in an
+engine can never silently change a golden file: only a change in a renderer can.
+"""
+
+from __future__ import annotations
+
+from truthgate.model import (
+    Exchange,
+    Finding,
+    InvariantResult,
+    Location,
+    Outcome,
+    RunContext,
+    RunReport,
+    ScenarioResult,
+    Severity,
+    StepResult,
+)
+
+CONTEXT = RunContext(
+    command="verify",
+    product="shopfront",
+    product_version="2.4.0",
+    contract_path="product/truth.yaml",
+    contract_hash="9f2c1e0b7a6d5c4b3a29180716f5e4d3c2b1a09f8e7d6c5b4a3928170615f4e3",
+    truthgate_version="0.1.0",
+    started_at="2025-03-14T09:26:53Z",
+    finished_at="2025-03-14T09:26:55Z",
+    git_commit="3e1b9c0d2f4a6b8c0e1f2a3b4c5d6e7f80912345",
+    git_branch="main",
+)
+
+
+def passing_verify() -> RunReport:
+    """Every invariant green, one deliberately skipped."""
+    return RunReport(
+        context=CONTEXT,
+        invariants=(
+            InvariantResult(id="one-entrypoint", kind="single_entrypoint",
+                            severity=Severity.ERROR, outcome=Outcome.PASS,
+                            description="app/main.py is the only production entrypoint",
+                            why="Two entrypoints drift apart.", files_examined=41,
+                            duration_ms=12.5),
+            InvariantResult(id="no-star-imports", kind="no_wildcard_imports",
+                            severity=Severity.WARNING, outcome=Outcome.PASS,
+                            description="No wildcard imports", files_examined=38,
+                            duration_ms=3.25),
+            InvariantResult(id="pinned-deps", kind="pinned_dependencies",
+                            severity=Severity.INFO, outcome=Outcome.SKIPPED,
+                            description="Dependencies are pinned"),
+        ),
+    )
+
+
+def failing_verify() -> RunReport:
+    """Findings full of characters every format must escape, an errored invariant, skips."""
+    secret_loc = Location(path="src/app, v2/cönfig.py", line=12, col=5, end_line=12,
+                          end_col=38)
+    return RunReport(
+        context=RunContext(
+            command="verify", product="shop|front <beta>", product_version="2.4.0-rc.1",
+            contract_path="product/truth.yaml", contract_hash="ab" * 32,
+            truthgate_version="0.1.0", started_at="2025-03-14T09:30:00Z",
+            finished_at="2025-03-14T09:30:02Z", git_commit="0123456789abcdef0123",
+            git_branch="feature/ä,b:c", git_dirty=True, flags=("--baseline", "base line.json"),
+        ),
+        invariants=(
+            InvariantResult(
+                id="no-secrets", kind="no_hardcoded_secrets", severity=Severity.ERROR,
+                outcome=Outcome.FAIL,
+                description='No literal secrets ("keys", <tokens> & passwords)',
+                why="A secret in git is a secret leaked:\nrotate it, then read it from env.",
+                files_examined=17, suppressed=1, baselined=2, duration_ms=20.0,
+                findings=(
+                    Finding(invariant_id="no-secrets", kind="no_hardcoded_secrets",
+                            message='SECRET_KEY = "dev-key" — literal <default> & "quoted"',
+                            location=secret_loc,
+                            hint="Use os.environ[\"SECRET_KEY\"], no default;\nrotate it.",
+                            snippet='SECRET_KEY = os.getenv("SECRET_KEY", "dev-key")  # `x` | y',
+                            fingerprint="fp:1a2b,3c%4d"),
+                    Finding(invariant_id="no-secrets", kind="no_hardcoded_secrets",
+                            message="password in URL postgresql://user:***@db:5432/app",
+                            severity=Severity.WARNING,
+                            location=Location(path="./deploy/settings.py", line=3),
+                            hint="Take DATABASE_URL from the environment.",
+                            fingerprint="fp:5e6f"),
+                ),
+            ),
+            InvariantResult(
+                id="kb-files", kind="required_files", severity=Severity.INFO,
+                outcome=Outcome.FAIL, description="Knowledge base exists",
+                files_examined=0,
+                findings=(
+                    Finding(invariant_id="kb-files", kind="required_files",
+                            message="kb/runbook.md is missing\r\n(required by the contract)",
+                            severity=Severity.INFO, hint="Create it; 100% required."),
+                ),
+            ),
+            InvariantResult(
+                id="import-cycles", kind="no_import_cycles", severity=Severity.ERROR,
+                outcome=Outcome.ERROR, description="No import cycles",
+                error="RecursionError: maximum recursion depth exceeded\nin graph.walk()",
+            ),
+            InvariantResult(id="no-cors-*", kind="no_cors_wildcard", severity=Severity.ERROR,
+                            outcome=Outcome.PASS, description="No CORS wildcard",
+                            files_examined=17, duration_ms=1.0),
+        ),
+        notes=("baseline base line.json: 2 findings matched", "cache: 3 of 17 files re-parsed"),
+        skipped_files=(
+            Finding(invariant_id="", kind="skipped", message="binary file",
+                    severity=Severity.INFO, location=Location(path="static/logo.png")),
+            Finding(invariant_id="", kind="skipped", message="not UTF-8 (byte 0xff at 4)",
+                    severity=Severity.INFO, location=Location(path="legacy/latin1.py")),
+        ),
+    )
+
+
+def smoke_report() -> RunReport:
+    """Scenarios that pass, fail (with a masked exchange), error and are skipped."""
+    login = Exchange(
+        method="POST", url="https://staging.example.test/api/login?next=/a,b",
+        request_headers=(("Content-Type", "application/json"), ("Authorization", "***")),
+        request_body='{"user": "ann", "password": "***"}',
+        status=500, response_headers=(("Content-Type", "text/html; charset=utf-8"),),
+        response_body="<h1>Internal Server Error</h1>\n```\nTraceback & </details>\x1b[31m",
+        elapsed_ms=231.5,
+    )
+    return RunReport(
+        context=RunContext(
+            command="smoke", product="shopfront", product_version="2.4.0",
+            contract_path="product/truth.yaml", contract_hash="cd" * 32,
+            truthgate_version="0.1.0", started_at="2025-03-14T10:00:00Z",
+            finished_at="2025-03-14T10:00:09Z", git_commit="feedfacecafebeef0000",
+            git_branch="main", target="staging", base_url="https://staging.example.test",
+        ),
+        scenarios=(
+            ScenarioResult(id="S0", name="health is green", kind="health", outcome=Outcome.PASS,
+                           duration_ms=45.0, latencies_ms=(12.0, 15.5, 11.0, 40.25),
+                           metrics=(("p95_ms", 40.25), ("requests", 4.0))),
+            ScenarioResult(
+                id="S3", name="login works", kind="auth_flow", outcome=Outcome.FAIL,
+                duration_ms=250.0, latencies_ms=(231.5,),
+                failures=("expected status 200, got 500",),
+                steps=(
+                    StepResult(name="GET /login", outcome=Outcome.PASS,
+                               exchange=Exchange(method="GET", url="https://s/login",
+                                                 status=200, elapsed_ms=9.0)),
+                    StepResult(name="POST /api/login", outcome=Outcome.FAIL, exchange=login,
+                               failures=("status: expected 200, got 500",
+                                         'body: expected "token" in JSON')),
+                ),
+            ),
+            ScenarioResult(id="S5", name="checkout <under load>", kind="load",
+                           outcome=Outcome.ERROR, duration_ms=5000.0,
+                           error="connection refused: staging.example.test:443",
+                           error_class="ConnectError"),
+            ScenarioResult(id="S8", name="admin stays private", kind="forbidden_paths",
+                           outcome=Outcome.SKIPPED, skip_reason="needs --allow-unsafe"),
+        ),
+    )
+
+
+SAMPLES = {
+    "passing_verify": passing_verify,
+    "failing_verify": failing_verify,
+    "smoke": smoke_report,
+}
