@@ -1,0 +1,1 @@
+"""demo-relay: a webhook relay with an ACTIVE/PASSIVE pair of instances."""
