@@ -91,21 +91,36 @@ def example_project() -> Path:
 
 
 def run_demo(faults: Sequence[str] = (), environ: Mapping[str, str] | None = None) -> RunReport:
-    """Serve the demo, verify its example project, smoke it; one combined report."""
+    """Serve the demo, verify its example project, smoke it; one combined report.
+
+    Scenarios that only apply to a mode other than the service's default (ACTIVE) are run
+    against a second instance started in that mode, so the report covers S0..S8 for real.
+    """
     import os
     import secrets
 
-    from truthgate.demo.server import serve_demo
+    from truthgate.demo.server import serve_demo_process
 
     contract_path = example_project()
+    contract = load_contract(contract_path)
     # A fresh admin token per run: the smoke scenarios read it from the environment, and it is
     # declared secret in the example contract, so no report ever shows it.
     token = secrets.token_urlsafe(24)
     env = {**(environ if environ is not None else os.environ), "DEMO_ADMIN_TOKEN": token}
     verified = run_verify(contract_path, use_cache=False)
-    with serve_demo(tuple(faults), admin_token=token) as base_url:
-        smoked = run_smoke(contract_path, environ=env, base_url=base_url, allow_unsafe=True)
+    scenarios = tuple(getattr(contract.smoke, "scenarios", ()) or ())
+    passive_only = tuple(s.id for s in scenarios if s.modes and "ACTIVE" not in s.modes)
+    with serve_demo_process(faults, mode="ACTIVE", env={"DEMO_ADMIN_TOKEN": token}) as url:
+        smoked = run_smoke(contract_path, environ=env, base_url=url, allow_unsafe=True,
+                           mode="ACTIVE")
+    results = {s.id: s for s in smoked.scenarios}
+    if passive_only:
+        with serve_demo_process(faults, mode="PASSIVE", env={"DEMO_ADMIN_TOKEN": token}) as url:
+            passive = run_smoke(contract_path, environ=env, base_url=url, allow_unsafe=True,
+                                mode="PASSIVE", scenario_ids=passive_only)
+        results.update({s.id: s for s in passive.scenarios})
+    ordered = tuple(results[s.id] for s in scenarios if s.id in results)
     ctx = dataclasses.replace(smoked.context, command="demo",
                               flags=tuple(f"--faults={f}" for f in faults))
-    return RunReport(context=ctx, invariants=verified.invariants, scenarios=smoked.scenarios,
+    return RunReport(context=ctx, invariants=verified.invariants, scenarios=ordered,
                      notes=verified.notes + smoked.notes, skipped_files=verified.skipped_files)

@@ -127,6 +127,54 @@ def _stop(server: uvicorn.Server, thread: threading.Thread) -> None:
         log.warning("the demo server thread did not stop within %.0f s", 2 * STOP_TIMEOUT_S)
 
 
+@contextlib.contextmanager
+def serve_demo_process(
+    faults: Iterable[str] = (),
+    *,
+    mode: str | None = None,
+    env: dict[str, str] | None = None,
+    start_timeout_s: float = START_TIMEOUT_S,
+) -> Iterator[str]:
+    """Serve the demo in a child process; yield its base URL; terminate it on exit.
+
+    ``truthgate demo`` measures latency budgets, so the server must not share the GIL with
+    the smoke client: CPU work in one thread would show up as latency in the other.
+    """
+    import os
+    import select
+    import subprocess
+
+    argv = [sys.executable, "-m", "truthgate.demo.server", "--port", "0"]
+    argv += ["--faults", ",".join(sorted(parse_faults(faults)))]
+    if mode:
+        argv += ["--mode", mode]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            stdin=subprocess.DEVNULL, env={**os.environ, **(env or {})},
+                            text=True)
+    try:
+        deadline = time.monotonic() + start_timeout_s
+        url = ""
+        assert proc.stdout is not None
+        while time.monotonic() < deadline and proc.poll() is None:
+            ready, _, _ = select.select([proc.stdout], [], [], 0.1)
+            if ready:
+                line = proc.stdout.readline()
+                if line.startswith(URL_PREFIX):
+                    url = line[len(URL_PREFIX):].strip()
+                    break
+        if not url:
+            raise DemoStartError(f"the demo server process did not start within "
+                                 f"{start_timeout_s} s")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(STOP_TIMEOUT_S)
+
+
 class _AnnouncingServer(uvicorn.Server):
     """A uvicorn server that prints its URL once it listens (for a parent process)."""
 
