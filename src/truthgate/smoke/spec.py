@@ -1,16 +1,196 @@
-"""PLACEHOLDER (being replaced by the smoke work): the smoke section's schema and parser."""
+"""The ``smoke:`` section of ``product/truth.yaml``: its JSON Schema and its parser.
+
+Shape (every key optional except ``scenarios[].id`` and the kind's required params)::
+
+    smoke:
+      base_url: "${APP_URL:-http://127.0.0.1:8000}"   # rendered at run time
+      targets:
+        preview:    {base_url: "https://preview.example.com"}
+        production: {base_url: "https://example.com", production: true}
+      defaults: {timeout_s: 10, budget_ms: 1000, headers: {User-Agent: truthgate}}
+      scenarios:
+        - id: S0
+          name: Health
+          kind: health                      # a named kind with its own params ...
+          params: {path: /health, budget_ms: 300}
+        - id: S9
+          name: Create then read
+          unsafe: true                      # writes: needs --allow-unsafe, never on prod
+          tags: [api]
+          modes: [ACTIVE]
+          steps:                            # ... or plain steps (kind: steps)
+            - request: {method: POST, path: /items, json: {name: "${uuid}"},
+                        auth: {bearer_env: ADMIN_TOKEN}}
+              expect: {status: 201, json: [{query: name, type: string}]}
+              capture: {item_id: id}
+            - request: {path: "/items/${item_id}"}
+              expect: {status: 200, max_ms: 200}
+
+Templates: ``${VAR}`` / ``${VAR:-default}`` read the environment; ``${uuid}``, ``${now}``
+(ISO-8601 UTC) and ``${run_id}`` are built-ins, stable within one scenario run (so a
+repeated request carries the same idempotency key); captured variables come from earlier
+steps of the same scenario. Each kind's ``params`` are described in its module under
+:mod:`truthgate.smoke.kinds`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-SMOKE_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "description": "Live HTTP smoke scenarios (S0..S8) run by 'truthgate smoke'.",
-}
+from truthgate.smoke.kinds import KINDS, STEPS, kind_names
+from truthgate.smoke.kinds.base import ScenarioKind
+from truthgate.smoke.model import DEFAULT_MAX_BODY_BYTES, Defaults, Scenario, SmokeSpec, Target
+from truthgate.smoke.parse import pairs, parse_step
+from truthgate.smoke.schema import (
+    STEP,
+    Schema,
+    s_bool,
+    s_int,
+    s_list,
+    s_map,
+    s_num,
+    s_obj,
+    s_str,
+    s_tpl,
+)
+
+TARGET = s_obj(
+    "A named deployment the smoke run can be pointed at with --target.",
+    {
+        "base_url": s_tpl("Base URL of this deployment."),
+        "production": s_bool("A production target refuses unsafe scenarios whatever the "
+                             "flags."),
+        "description": s_str("What this target is."),
+        "headers": s_map("Headers added to every request sent to this target.",
+                         {"type": "string", "x-interpolate": True}),
+    },
+    required=["base_url"],
+)
+
+DEFAULTS = s_obj(
+    "Settings every request inherits.",
+    {
+        "timeout_s": s_num("Per-request timeout in seconds; 10 by default.", maximum=600),
+        "budget_ms": s_num("Latency budget applied to steps that declare none."),
+        "headers": s_map("Headers sent with every request.",
+                         {"type": "string", "x-interpolate": True}),
+        "max_body_bytes": s_int("Response bodies larger than this are an error (1 MiB by "
+                                "default).", minimum=1024, maximum=256 * 1024 * 1024),
+        "max_redirects": s_int("Most redirects followed per request; 5 by default.",
+                               maximum=20),
+        "verify_tls": s_bool("Verify TLS certificates; true by default."),
+    },
+)
 
 
-def parse_smoke(raw: Mapping[str, Any]) -> Any:
-    """Turn the validated raw smoke section into the typed SmokeSpec."""
-    return dict(raw)
+_FORBIDDEN_STEPS = {"not": {}, "description": "Not allowed with a named kind: use 'params'."}
+_FORBIDDEN_PARAMS = {"not": {}, "description": "Only named kinds take 'params'; set 'kind'."}
+
+
+def _kind_is(name: str) -> Schema:
+    return {"const": name, "description": f"Selects the '{name}' kind."}
+
+
+def _params_schema(kind: ScenarioKind) -> Schema:
+    """The closed ``params`` object of one kind, from the kind's own fragment."""
+    frag = dict(kind.params_schema)
+    props = frag.pop("properties", {})
+    required = frag.pop("required", None)
+    return s_obj(f"Parameters of the '{kind.name}' kind: {kind.summary}", dict(props),
+                 required=list(required) if required else None, **frag)
+
+
+def _scenario_schema() -> Schema:
+    """A scenario: common keys, 'steps' or 'params', and per-kind params via if/then."""
+    names = list(kind_names())
+    per_kind = [
+        {
+            "if": {"properties": {"kind": _kind_is(name)}, "required": ["kind"]},
+            "then": {"properties": {"steps": _FORBIDDEN_STEPS, "params": _params_schema(k)},
+                     # A kind with required params needs the params block itself.
+                     "required": ["params"] if k.params_schema.get("required") else []},
+        }
+        for name, k in KINDS.items()
+    ]
+    plain = {
+        "if": {"anyOf": [{"not": {"required": ["kind"]}},
+                         {"properties": {"kind": _kind_is(STEPS)}, "required": ["kind"]}]},
+        "then": {"required": ["steps"], "properties": {"params": _FORBIDDEN_PARAMS}},
+    }
+    return s_obj(
+        "One smoke scenario: plain steps, or a named kind with params.",
+        {
+            "id": s_str("Unique id, e.g. 'S0' (selected with --scenario).", minLength=1),
+            "name": s_str("Human name shown in reports; defaults to the id."),
+            "description": s_str("What the scenario proves and why it matters."),
+            "kind": s_str("'steps' (default) or a named kind.", enum=names),
+            "tags": s_list("Tags, selected with --tag.", {"type": "string"}),
+            "modes": s_list("Modes the scenario applies to; empty: all.", {"type": "string"}),
+            "unsafe": s_bool("The scenario writes: skipped unless --allow-unsafe, refused "
+                             "on production targets."),
+            "steps": s_list("Ordered steps (kind 'steps').", STEP, minItems=1),
+            "params": {"type": "object", "description": "Parameters of the named kind."},
+        },
+        required=["id"],
+        allOf=[plain, *per_kind],
+    )
+
+
+SMOKE_SCHEMA: Schema = s_obj(
+    "Live HTTP smoke scenarios (S0..S8 and more) run by 'truthgate smoke'.",
+    {
+        "base_url": s_tpl("Default base URL, e.g. '${APP_URL:-http://127.0.0.1:8000}'."),
+        "targets": s_map("Named deployments (name -> target).", TARGET),
+        "defaults": DEFAULTS,
+        "scenarios": s_list("The scenarios, run concurrently, steps in order.",
+                            _scenario_schema()),
+    },
+)
+
+
+def _parse_scenario(raw: Mapping[str, Any]) -> Scenario:
+    kind = str(raw.get("kind", STEPS))
+    params = None
+    if kind != STEPS:
+        params = KINDS[kind].parse_params(raw.get("params") or {})
+    return Scenario(
+        id=str(raw["id"]),
+        name=str(raw.get("name") or raw["id"]),
+        kind=kind,
+        description=str(raw.get("description", "")),
+        tags=tuple(str(t) for t in raw.get("tags", ())),
+        modes=tuple(str(m) for m in raw.get("modes", ())),
+        unsafe=bool(raw.get("unsafe", False)),
+        steps=tuple(parse_step(s) for s in raw.get("steps", ())),
+        params=params,
+    )
+
+
+def parse_smoke(raw: Mapping[str, Any]) -> SmokeSpec:
+    """Turn the schema-validated ``smoke:`` mapping into a :class:`SmokeSpec`.
+
+    Templates are kept verbatim (rendered at run time). Duplicate scenario ids are the
+    loader's concern (reported with a location); here the last one would simply win.
+    """
+    d = raw.get("defaults") or {}
+    defaults = Defaults(
+        timeout_s=float(d.get("timeout_s", 10.0)),
+        budget_ms=d.get("budget_ms"),
+        headers=pairs(d.get("headers")),
+        max_body_bytes=int(d.get("max_body_bytes", DEFAULT_MAX_BODY_BYTES)),
+        max_redirects=int(d.get("max_redirects", 5)),
+        verify_tls=bool(d.get("verify_tls", True)),
+    )
+    targets = tuple(
+        Target(name=str(name), base_url=str(t["base_url"]),
+               production=bool(t.get("production", False)),
+               description=str(t.get("description", "")), headers=pairs(t.get("headers")))
+        for name, t in (raw.get("targets") or {}).items()
+    )
+    return SmokeSpec(
+        base_url=str(raw.get("base_url", "")),
+        targets=targets,
+        defaults=defaults,
+        scenarios=tuple(_parse_scenario(s) for s in raw.get("scenarios", ())),
+    )

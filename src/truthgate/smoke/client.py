@@ -1,0 +1,216 @@
+"""Sending one request safely: capped bodies, bounded redirects, classified transport errors.
+
+Everything that touches a socket lives here. ``send`` either returns a :class:`Response`
+or raises :class:`TransportFailure` carrying an ``error_class`` and a sentence in words.
+Safety rules it enforces:
+
+- the response body is read raw and decompressed by hand with a size limit, so a huge body
+  or a gzip bomb costs at most ``max_body`` bytes of memory (``body-too-large``);
+- redirects are followed manually, at most ``max_redirects`` of them, and credential
+  headers are dropped as soon as the origin (scheme, host, port) changes;
+- each hop has a hard total timeout on top of httpx's connect/read/write timeouts, so a
+  server dripping one byte a second cannot hold a step forever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import ssl
+import time
+import zlib
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A fully rendered request, ready to go on the wire."""
+
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...] = ()
+    content: bytes | None = None
+    timeout_s: float = 10.0
+    follow_redirects: bool = True
+    credential_headers: frozenset[str] = frozenset({"authorization", "cookie",
+                                                    "proxy-authorization"})
+
+
+@dataclass(frozen=True)
+class Response:
+    """What came back from the last hop, body decoded and capped."""
+
+    url: str
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    elapsed_ms: float
+    redirects: tuple[str, ...] = ()
+
+
+class TransportFailure(Exception):
+    """No usable response: ``error_class`` names the fault, ``message`` says it in words."""
+
+    def __init__(self, error_class: str, message: str) -> None:
+        super().__init__(message)
+        self.error_class = error_class
+        self.message = message
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """The exception and its causes/contexts (httpx wraps the OS-level error)."""
+    seen: list[BaseException] = []
+    cur: BaseException | None = exc
+    while cur is not None and cur not in seen and len(seen) < 10:
+        seen.append(cur)
+        cur = cur.__cause__ or cur.__context__
+    return seen
+
+
+def classify(exc: BaseException, url: str) -> TransportFailure:
+    """Map an exception raised while talking to ``url`` to a classified failure."""
+    chain = _chain(exc)
+    text = " | ".join(str(e) for e in chain if str(e))
+    host = urlsplit(url).netloc or url
+
+    def has(*types: type[BaseException]) -> bool:
+        return any(isinstance(e, types) for e in chain)
+
+    def errnos(*codes: int) -> bool:
+        return any(isinstance(e, OSError) and e.errno in codes for e in chain)
+
+    if has(ssl.SSLError) or "SSL" in text or "CERTIFICATE" in text:
+        reason = next((str(e) for e in chain if isinstance(e, ssl.SSLError)), text)
+        return TransportFailure("tls", f"the TLS handshake with {host} failed ({reason})")
+    if has(httpx.TimeoutException, asyncio.TimeoutError, TimeoutError):
+        return TransportFailure("timeout", f"{host} did not answer within the timeout")
+    dns_words = ("Name or service not known", "nodename nor servname", "getaddrinfo",
+                 "No address associated", "Temporary failure in name resolution")
+    import socket  # local: only needed on this rare path
+
+    if has(socket.gaierror) or any(w in text for w in dns_words):
+        return TransportFailure("dns", f"the host name in {host} could not be resolved")
+    if has(ConnectionRefusedError) or errnos(errno.ECONNREFUSED) or "refused" in text:
+        return TransportFailure("connect-refused",
+                                f"{host} refused the connection (nothing listens there)")
+    if has(ConnectionResetError) or errnos(errno.ECONNRESET) or "reset by peer" in text:
+        return TransportFailure("reset", f"{host} reset the connection")
+    if isinstance(exc, httpx.RemoteProtocolError):
+        if "without sending" in text or "disconnected" in text.lower():
+            return TransportFailure("disconnected",
+                                    f"{host} closed the connection without answering")
+        return TransportFailure("protocol", f"{host} answered with invalid HTTP ({text})")
+    if isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
+        return TransportFailure("invalid-url", f"cannot send to {url!r}: {text}")
+    if isinstance(exc, httpx.DecodingError):
+        return TransportFailure("protocol", f"{host} sent a body that cannot be decoded")
+    if has(OSError, httpx.NetworkError):
+        if errnos(errno.EHOSTUNREACH, errno.ENETUNREACH):
+            return TransportFailure("unreachable", f"{host} is unreachable ({text})")
+        return TransportFailure("network", f"talking to {host} failed ({text})")
+    return TransportFailure("transport", f"talking to {host} failed: "
+                                         f"{type(exc).__name__}: {text}")
+
+
+class _Decoder:
+    """Incremental, size-capped Content-Encoding decoder (gzip / deflate / identity)."""
+
+    def __init__(self, encoding: str, cap: int) -> None:
+        enc = encoding.strip().lower()
+        self.cap = cap
+        self.out = bytearray()
+        self.z: zlib._Decompress | None = None  # noqa: SLF001 - the stdlib's own type
+        if enc in ("gzip", "x-gzip"):
+            self.z = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif enc == "deflate":
+            self.z = zlib.decompressobj()
+        # Anything else (identity, br, an unknown coding) is kept as sent: still capped.
+
+    def feed(self, chunk: bytes) -> None:
+        if self.z is None:
+            self.out += chunk
+        else:
+            try:
+                # max_length bounds the output of this call: a bomb stops at cap + 1 bytes.
+                self.out += self.z.decompress(chunk, self.cap + 1 - len(self.out))
+            except zlib.error as exc:
+                raise TransportFailure("protocol", f"the body's compression is corrupt "
+                                                   f"({exc})") from None
+        if len(self.out) > self.cap:
+            raise TransportFailure("body-too-large",
+                                   f"the response body exceeds the {self.cap}-byte cap")
+
+
+async def _one_hop(client: httpx.AsyncClient, method: str, url: str,
+                   headers: list[tuple[str, str]], content: bytes | None,
+                   max_body: int) -> tuple[httpx.Response, bytes]:
+    """One request/response, body read raw and decoded under the cap."""
+    request = client.build_request(method, url, headers=headers, content=content)
+    resp = await client.send(request, stream=True, follow_redirects=False)
+    try:
+        length = resp.headers.get("content-length", "")
+        if length.isdigit() and int(length) > max_body and not resp.headers.get(
+                "content-encoding"):
+            raise TransportFailure("body-too-large", f"the response announces {length} "
+                                                     f"bytes, over the {max_body}-byte cap")
+        decoder = _Decoder(resp.headers.get("content-encoding", ""), max_body)
+        raw_total = 0
+        async for chunk in resp.aiter_raw():
+            raw_total += len(chunk)
+            if raw_total > max_body:
+                raise TransportFailure("body-too-large",
+                                       f"the response body exceeds the {max_body}-byte cap")
+            decoder.feed(chunk)
+        return resp, bytes(decoder.out)
+    finally:
+        await resp.aclose()
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), (parts.netloc.rsplit("@", 1)[-1]).lower()
+
+
+async def send(client: httpx.AsyncClient, req: Prepared, *, max_body: int,
+               max_redirects: int) -> Response:
+    """Send ``req`` (following redirects by hand); raise :class:`TransportFailure`."""
+    method, url, content = req.method, req.url, req.content
+    headers = list(req.headers)
+    if not any(k.lower() == "accept-encoding" for k, _ in headers):
+        # Only codings we can decode under a cap (httpx would also offer br/zstd).
+        headers.append(("Accept-Encoding", "gzip, deflate"))
+    hops: list[str] = []
+    started = time.perf_counter()
+    while True:
+        try:
+            resp, body = await asyncio.wait_for(
+                _one_hop(client, method, url, headers, content, max_body), req.timeout_s)
+        except TransportFailure:
+            raise
+        except (httpx.HTTPError, httpx.InvalidURL, asyncio.TimeoutError, OSError,
+                ssl.SSLError) as exc:
+            raise classify(exc, url) from None
+        location = resp.headers.get("location")
+        if not (req.follow_redirects and resp.status_code in REDIRECT_STATUSES and location):
+            elapsed = (time.perf_counter() - started) * 1000
+            return Response(url=url, status=resp.status_code,
+                            headers=tuple(resp.headers.multi_items()), body=body,
+                            elapsed_ms=elapsed, redirects=tuple(hops))
+        if len(hops) >= max_redirects:
+            raise TransportFailure("too-many-redirects",
+                                   f"more than {max_redirects} redirects, last to {location}")
+        nxt = urljoin(url, location)
+        if _origin(nxt) != _origin(url):
+            # Never carry credentials to another origin (scheme, host or port changed).
+            headers = [(k, v) for k, v in headers if k.lower() not in req.credential_headers]
+        if resp.status_code == 303 or (resp.status_code in (301, 302) and method == "POST"):
+            method, content = ("HEAD" if method == "HEAD" else "GET"), None
+            headers = [(k, v) for k, v in headers
+                       if k.lower() not in ("content-type", "content-length")]
+        hops.append(nxt)
+        url = nxt

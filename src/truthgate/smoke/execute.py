@@ -1,0 +1,228 @@
+"""Executing one step: render the templates, send, judge, capture, poll; mask the record.
+
+:func:`run_step` returns the unmasked :class:`StepRun` a kind's check reads and the
+masked :class:`~truthgate.model.StepResult` that goes into the report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from truthgate.model import Exchange, Outcome, StepResult
+from truthgate.smoke.client import Prepared, Response, TransportFailure, send
+from truthgate.smoke.expect import evaluate, parse_json
+from truthgate.smoke.jpath import MISS, search
+from truthgate.smoke.kinds.base import MISSING, StepRun
+from truthgate.smoke.mask import Masker
+from truthgate.smoke.model import Auth, Defaults, Request, Step
+from truthgate.smoke.template import TemplateError, render, render_value
+
+REPORT_BODY_CHARS = 4096  # response text kept in a report's Exchange
+REPORT_REQUEST_CHARS = 2048
+
+
+@dataclass(frozen=True)
+class StepEnv:
+    """Everything a step needs from its run; shared by every scenario of the run."""
+
+    client: httpx.AsyncClient
+    base_url: str
+    defaults: Defaults
+    environ: Mapping[str, str]
+    masker: Masker
+    timeout_s: float
+    max_body: int
+    extra_headers: tuple[tuple[str, str], ...] = ()
+    root: Path | None = None
+    deadline: float | None = None  # time.monotonic() value; None: no run deadline
+    schema_cache: dict[str, Any] = field(default_factory=dict)
+
+    def remaining(self) -> float | None:
+        """Seconds left before the run's deadline (None: no deadline)."""
+        return None if self.deadline is None else self.deadline - time.monotonic()
+
+
+class StepError(Exception):
+    """A step that cannot be sent or judged for a reason other than the network."""
+
+    def __init__(self, error_class: str, message: str) -> None:
+        super().__init__(message)
+        self.error_class, self.message = error_class, message
+
+
+def _auth_header(auth: Auth, environ: Mapping[str, str]) -> tuple[str, str]:
+    def need(name: str) -> str:
+        value = environ.get(name)
+        if not value:
+            raise StepError("missing-env", f"env var {name} is not set (the step's auth "
+                                           "reads it)")
+        return value
+
+    if auth.bearer_env:
+        return "Authorization", f"Bearer {need(auth.bearer_env)}"
+    if auth.basic_user_env:
+        pair = f"{need(auth.basic_user_env)}:{need(auth.basic_password_env)}"
+        return "Authorization", "Basic " + base64.b64encode(pair.encode()).decode()
+    return auth.header, need(auth.value_env)
+
+
+def prepare(env: StepEnv, req: Request, variables: Mapping[str, Any]) -> Prepared:
+    """Render a request template into bytes on the wire."""
+    def r(text: str) -> str:
+        return render(text, variables, env.environ)
+
+    try:
+        url = r(req.url) if req.url else env.base_url.rstrip("/") + "/" + r(req.path).lstrip("/")
+        if req.query:
+            url += ("&" if "?" in url else "?") + urlencode([(k, r(v)) for k, v in req.query])
+        headers = [(k, r(v)) for k, v in (*env.defaults.headers, *env.extra_headers,
+                                          *req.headers)]
+        content: bytes | None = None
+        ctype = ""
+        if req.raw_body is not None:
+            content = req.raw_body
+        elif req.has_json:
+            content = json.dumps(render_value(req.json, variables, env.environ)).encode()
+            ctype = "application/json"
+        elif req.body is not None:
+            content = r(req.body).encode()
+            ctype = "text/plain; charset=utf-8"
+        elif req.form:
+            content = urlencode([(k, r(v)) for k, v in req.form]).encode()
+            ctype = "application/x-www-form-urlencoded"
+    except TemplateError as exc:
+        raise StepError("template", str(exc)) from None
+    if ctype and not any(k.lower() == "content-type" for k, _ in headers):
+        headers.append(("Content-Type", ctype))
+    cred = {"authorization", "cookie", "proxy-authorization"}
+    if req.auth is not None:
+        name, value = _auth_header(req.auth, env.environ)
+        headers = [(k, v) for k, v in headers if k.lower() != name.lower()] + [(name, value)]
+        cred.add(name.lower())
+    timeout = req.timeout_s if req.timeout_s is not None else env.timeout_s
+    return Prepared(method=req.method, url=url, headers=tuple(headers), content=content,
+                    timeout_s=timeout, follow_redirects=req.follow_redirects,
+                    credential_headers=frozenset(cred))
+
+
+def _schema(env: StepEnv, step: Step) -> Any:
+    """The step's JSON Schema: inline, or loaded once from the repository."""
+    exp = step.expect
+    if exp.json_schema is not None or not exp.schema_file:
+        return exp.json_schema
+    if exp.schema_file not in env.schema_cache:
+        path = (env.root or Path(".")) / exp.schema_file
+        try:
+            env.schema_cache[exp.schema_file] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise StepError("schema-file", f"cannot read the JSON Schema {exp.schema_file}: "
+                                           f"{exc}") from None
+    return env.schema_cache[exp.schema_file]
+
+
+def _exchange(env: StepEnv, prep: Prepared, resp: Response | None) -> Exchange:
+    """The masked, truncated record of one request and its answer."""
+    m = env.masker
+    req_body = ""
+    if prep.content:
+        req_body = prep.content[:REPORT_REQUEST_CHARS].decode("utf-8", "replace")
+        if len(prep.content) > REPORT_REQUEST_CHARS:
+            req_body += f"… ({len(prep.content)} bytes)"
+    if resp is None:
+        return Exchange(method=prep.method, url=m.text(prep.url),
+                        request_headers=m.header_pairs(prep.headers),
+                        request_body=m.text(req_body))
+    text = resp.body[:REPORT_BODY_CHARS].decode("utf-8", "replace")
+    if len(resp.body) > REPORT_BODY_CHARS:
+        text += f"… ({len(resp.body)} bytes)"
+    return Exchange(method=prep.method, url=m.text(resp.url),
+                    request_headers=m.header_pairs(prep.headers),
+                    request_body=m.text(req_body), status=resp.status,
+                    response_headers=m.header_pairs(resp.headers),
+                    response_body=m.text(text), elapsed_ms=round(resp.elapsed_ms, 3))
+
+
+async def _attempt(env: StepEnv, step: Step, variables: dict[str, Any],
+                   cap_s: float | None) -> tuple[StepRun, StepResult]:
+    """One try of a step: no polling."""
+    name = step.name
+    try:
+        prep = prepare(env, step.request, variables)
+        schema = _schema(env, step)
+    except StepError as exc:
+        msg = env.masker.text(exc.message)
+        return (StepRun(name=name, error_class=exc.error_class, error=msg),
+                StepResult(name=name, outcome=Outcome.ERROR, error=msg,
+                           error_class=exc.error_class))
+    remaining = env.remaining()
+    limits = [t for t in (prep.timeout_s, remaining, cap_s) if t is not None]
+    timeout = min(limits)
+    if remaining is not None and remaining <= 0:
+        msg = "the run's deadline passed before this step could be sent"
+        return (StepRun(name=name, error_class="deadline", error=msg),
+                StepResult(name=name, outcome=Outcome.ERROR, exchange=_exchange(env, prep, None),
+                           error=msg, error_class="deadline"))
+    prep = replace(prep, timeout_s=max(timeout, 0.001))
+    try:
+        resp = await send(env.client, prep, max_body=env.max_body,
+                          max_redirects=env.defaults.max_redirects)
+    except TransportFailure as exc:
+        msg = env.masker.text(exc.message)
+        return (StepRun(name=name, error_class=exc.error_class, error=msg),
+                StepResult(name=name, outcome=Outcome.ERROR, exchange=_exchange(env, prep, None),
+                           error=msg, error_class=exc.error_class))
+    body = resp.body.decode("utf-8", "replace")
+    data = parse_json(body)
+    failures = evaluate(step.expect, status=resp.status, headers=resp.headers, body=body,
+                        data=data, elapsed_ms=resp.elapsed_ms,
+                        budget_ms=env.defaults.budget_ms, schema=schema)
+    if not failures:
+        for var, query in step.capture:
+            value = search(query, data) if data is not MISSING else MISS
+            if value is MISS or value is None:
+                failures.append(f"capture {var}: {query!r} found nothing in the body")
+            else:
+                variables[var] = value
+    leaked = env.masker.contains_secret(body) or any(
+        env.masker.contains_secret(v) for _, v in resp.headers)
+    masked = tuple(env.masker.text(f) for f in failures)
+    run = StepRun(name=name, status=resp.status, headers=resp.headers, body=body, json=data,
+                  elapsed_ms=resp.elapsed_ms, failures=tuple(failures), leaks_secret=leaked)
+    result = StepResult(name=name, outcome=Outcome.FAIL if failures else Outcome.PASS,
+                        exchange=_exchange(env, prep, resp), failures=masked)
+    return run, result
+
+
+async def run_step(env: StepEnv, step: Step,
+                   variables: dict[str, Any]) -> tuple[StepRun, StepResult]:
+    """Run a step, polling when it asks to; the last attempt is the one reported."""
+    if step.poll is None:
+        return await _attempt(env, step, variables, None)
+    poll = step.poll
+    started = time.monotonic()
+    attempts = 0
+    while True:
+        attempts += 1
+        left = poll.until_s - (time.monotonic() - started)
+        run, result = await _attempt(env, step, variables, max(left, 0.05))
+        spent = time.monotonic() - started
+        pause = poll.interval_ms / 1000
+        remaining = env.remaining()
+        done = (run.ok or attempts >= poll.max_attempts or spent + pause > poll.until_s
+                or run.error_class in ("template", "missing-env", "schema-file", "deadline")
+                or (remaining is not None and remaining <= pause))
+        if done:
+            total = spent * 1000
+            return (replace(run, attempts=attempts, total_ms=total),
+                    result)
+        await asyncio.sleep(pause)

@@ -1,0 +1,254 @@
+"""``run_smoke``: run the contract's smoke scenarios against a live deployment.
+
+One ``httpx.AsyncClient`` (connection reuse) serves the whole run. Independent scenarios
+run concurrently under a semaphore; *exclusive* kinds (rate_limit, idempotency) run one at
+a time afterwards so their traffic neither disturbs nor is disturbed by the others; steps
+of one scenario always run in order. Every request has a timeout, the run can have a
+deadline, and every loop is capped. Usage mistakes raise :class:`SmokeUsageError` (the CLI
+maps it to exit code 2); everything that happens on the network ends up in the report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import fields, is_dataclass
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from truthgate.contract.model import Contract
+from truthgate.model import Outcome, RunContext, RunReport, ScenarioResult
+from truthgate.smoke.execute import StepEnv
+from truthgate.smoke.kinds import KINDS
+from truthgate.smoke.mask import Masker
+from truthgate.smoke.model import Auth, Scenario, SmokeSpec
+from truthgate.smoke.readiness import wait_ready
+from truthgate.smoke.scenario import Selection, run_scenario, skip_reason
+from truthgate.smoke.template import TemplateError, render
+
+Progress = Callable[[ScenarioResult], None]
+
+
+class SmokeUsageError(Exception):
+    """The run cannot start: no base URL, unknown scenario or target, bad option."""
+
+
+def _auth_envs(obj: Any, out: set[str]) -> set[str]:
+    """Env var names read by any auth block anywhere in the scenarios (they are secrets)."""
+    if isinstance(obj, Auth):
+        out.update(obj.env_names)
+    elif isinstance(obj, (tuple, list)):
+        for item in obj:
+            _auth_envs(item, out)
+    elif is_dataclass(obj) and not isinstance(obj, type):
+        for f in fields(obj):
+            _auth_envs(getattr(obj, f.name), out)
+    return out
+
+
+def _display_url(url: str) -> str:
+    """The URL without user:password@ (it goes into reports)."""
+    parts = urlsplit(url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
+def _render_url(text: str, environ: Mapping[str, str], what: str) -> str:
+    try:
+        url = render(text, {}, environ).strip()
+    except TemplateError as exc:
+        raise SmokeUsageError(f"{what}: {exc}") from None
+    if url and urlsplit(url).scheme not in ("http", "https"):
+        raise SmokeUsageError(f"{what}: {url!r} is not an http(s) URL")
+    return url
+
+
+def _resolve(spec: SmokeSpec, base_url: str | None, target: str | None,
+             environ: Mapping[str, str]) -> tuple[str, bool]:
+    """(base URL, production?) from --base-url, --target and the contract."""
+    tgt = None
+    if target:
+        tgt = spec.target(target)
+        if tgt is None:
+            known = ", ".join(t.name for t in spec.targets) or "none declared"
+            raise SmokeUsageError(f"unknown target {target!r} (known: {known})")
+    raw = base_url or (tgt.base_url if tgt else "") or spec.base_url
+    if not raw:
+        raise SmokeUsageError("no base URL: pass --base-url or --target, or set "
+                              "smoke.base_url in the contract")
+    url = _render_url(raw, environ, "base URL")
+    if not url:
+        raise SmokeUsageError(f"the base URL {raw!r} renders to an empty string")
+    production = bool(tgt and tgt.production)
+    for t in spec.targets:
+        # A URL typed by hand that is a production target's URL is production too.
+        if t.production and not production:
+            try:
+                other = render(t.base_url, {}, environ).rstrip("/")
+            except TemplateError:
+                continue
+            production = other == url.rstrip("/")
+    return url, production
+
+
+def _select(spec: SmokeSpec, ids: Sequence[str]) -> tuple[Scenario, ...]:
+    if not ids:
+        return spec.scenarios
+    known = {s.id: s for s in spec.scenarios}
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise SmokeUsageError(f"unknown scenario id {', '.join(unknown)} (known: "
+                              f"{', '.join(known) or 'none'})")
+    return tuple(s for s in spec.scenarios if s.id in set(ids))
+
+
+def run_smoke(contract: Contract, **kwargs: Any) -> RunReport:
+    """Synchronous wrapper of :func:`run_smoke_async` (same keyword arguments)."""
+    return asyncio.run(run_smoke_async(contract, **kwargs))
+
+
+async def run_smoke_async(
+    contract: Contract, *, base_url: str | None = None, target: str | None = None,
+    scenario_ids: Sequence[str] = (), tags: Sequence[str] = (), mode: str | None = None,
+    allow_unsafe: bool = False, concurrency: int = 4, request_timeout_s: float | None = None,
+    deadline_s: float | None = None, wait_ready_s: float = 0,
+    environ: Mapping[str, str] = os.environ,
+    transport: httpx.AsyncBaseTransport | None = None, progress: Progress | None = None,
+    max_body_bytes: int | None = None,
+) -> RunReport:
+    """Run the contract's smoke scenarios and return the report (see module docstring).
+
+    ``scenario_ids`` restricts the run to those scenarios (others are not reported);
+    ``tags`` and ``mode`` skip non-matching scenarios with a reason; ``transport`` replaces
+    the network (tests); ``progress`` is called with each scenario's result as it ends.
+    """
+    spec: SmokeSpec = contract.smoke if isinstance(contract.smoke, SmokeSpec) else SmokeSpec()
+    if not spec.scenarios:
+        raise SmokeUsageError("the contract declares no smoke scenarios")
+    if concurrency < 1:
+        raise SmokeUsageError("concurrency must be at least 1")
+    url, production = _resolve(spec, base_url, target, environ)
+    chosen = _select(spec, scenario_ids)
+    started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    run_id = uuid.uuid4().hex[:12]
+    secret_names = set(contract.env.secret_names) | _auth_envs(chosen, set())
+    masker = Masker.build(secret_names, environ, extra_headers=_auth_headers(chosen))
+    timeout_s = request_timeout_s or spec.defaults.timeout_s
+    sel = Selection(tags=tuple(tags), mode=mode, allow_unsafe=allow_unsafe,
+                    production=production, target=target or "")
+    notes: list[str] = []
+    deadline = time.monotonic() + deadline_s if deadline_s else None
+    limits = httpx.Limits(max_connections=concurrency * 2,
+                          max_keepalive_connections=concurrency * 2)
+    # trust_env=False: proxies and netrc from the environment would make a smoke run
+    # depend on the shell it was started from (and could send credentials elsewhere).
+    if transport is None:
+        # TCP_NODELAY: h11 writes a request's head and body separately; with Nagle's
+        # algorithm against a delayed ACK that costs ~40 ms a request on loopback.
+        transport = httpx.AsyncHTTPTransport(
+            verify=spec.defaults.verify_tls, limits=limits, trust_env=False,
+            socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
+    async with httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(timeout_s),
+                                 follow_redirects=False, trust_env=False) as client:
+        env = StepEnv(client=client, base_url=url, defaults=spec.defaults, environ=environ,
+                      masker=masker, timeout_s=timeout_s,
+                      max_body=max_body_bytes or spec.defaults.max_body_bytes,
+                      extra_headers=_target_headers(spec, target), root=contract.root,
+                      deadline=deadline)
+        if wait_ready_s > 0:
+            note = await wait_ready(env, chosen, wait_ready_s)
+            if note:
+                notes.append(masker.text(note))
+        results = await _run_all(env, chosen, contract, sel, run_id, concurrency, progress)
+    context = RunContext(
+        command="smoke", product=contract.product.name,
+        product_version=contract.product.version, contract_path=str(contract.source),
+        contract_hash=contract.sha256, truthgate_version=_version(), started_at=started_at,
+        finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        target=target or "", base_url=masker.text(_display_url(url)),
+        flags=_flags(sel, scenario_ids, concurrency),
+    )
+    return RunReport(context=context, scenarios=results, notes=tuple(notes))
+
+
+def _target_headers(spec: SmokeSpec, target: str | None) -> tuple[tuple[str, str], ...]:
+    tgt = spec.target(target) if target else None
+    return tgt.headers if tgt else ()
+
+
+def _auth_headers(scenarios: Iterable[Scenario]) -> set[str]:
+    """Custom header names used by auth blocks: masked like Authorization."""
+    names: set[str] = set()
+
+    def walk(obj: Any) -> None:
+        if isinstance(obj, Auth) and obj.header:
+            names.add(obj.header)
+        elif isinstance(obj, (tuple, list)):
+            for item in obj:
+                walk(item)
+        elif is_dataclass(obj) and not isinstance(obj, type):
+            for f in fields(obj):
+                walk(getattr(obj, f.name))
+
+    walk(tuple(scenarios))
+    return names
+
+
+async def _run_all(env: StepEnv, chosen: tuple[Scenario, ...], contract: Contract,
+                   sel: Selection, run_id: str, concurrency: int,
+                   progress: Progress | None) -> tuple[ScenarioResult, ...]:
+    """Skips first, then the concurrent batch, then exclusive kinds one at a time."""
+    results: dict[str, ScenarioResult] = {}
+
+    def done(res: ScenarioResult) -> None:
+        results[res.id] = res
+        if progress is not None:
+            progress(res)
+
+    runnable: list[Scenario] = []
+    for sc in chosen:
+        reason = skip_reason(sc, sel)
+        if reason:
+            done(ScenarioResult(id=sc.id, name=sc.name, kind=sc.kind,
+                                outcome=Outcome.SKIPPED, skip_reason=reason))
+        else:
+            runnable.append(sc)
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(sc: Scenario) -> None:
+        async with gate:
+            done(await run_scenario(env, sc, contract, run_id))
+
+    shared = [sc for sc in runnable if not (sc.kind in KINDS and KINDS[sc.kind].exclusive)]
+    await asyncio.gather(*(one(sc) for sc in shared))
+    for sc in runnable:
+        if sc not in shared:
+            done(await run_scenario(env, sc, contract, run_id))
+    # Report in contract order, whatever order they finished in.
+    return tuple(results[sc.id] for sc in chosen)
+
+
+def _flags(sel: Selection, ids: Sequence[str], concurrency: int) -> tuple[str, ...]:
+    out = [f"--scenario={i}" for i in ids] + [f"--tag={t}" for t in sel.tags]
+    if sel.mode:
+        out.append(f"--mode={sel.mode}")
+    if sel.allow_unsafe:
+        out.append("--allow-unsafe")
+    out.append(f"--concurrency={concurrency}")
+    return tuple(out)
+
+
+def _version() -> str:
+    try:
+        from truthgate import __version__
+
+        return str(__version__)
+    except ImportError:
+        return ""

@@ -1,0 +1,104 @@
+"""Running one scenario: decide whether it may run, expand it, run its steps, judge it."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from truthgate.contract.model import Contract
+from truthgate.model import Outcome, ScenarioResult, StepResult
+from truthgate.smoke.execute import StepEnv, run_step
+from truthgate.smoke.kinds import KINDS, STEPS
+from truthgate.smoke.kinds.base import KindContext, Plan, StepRun
+from truthgate.smoke.model import Scenario
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the run asked for; decides which scenarios are skipped and why."""
+
+    tags: tuple[str, ...] = ()
+    mode: str | None = None
+    allow_unsafe: bool = False
+    production: bool = False
+    target: str = ""
+
+
+def skip_reason(sc: Scenario, sel: Selection) -> str:
+    """Why ``sc`` must not run in this run ('' when it may)."""
+    if sel.tags and not set(sel.tags) & set(sc.tags):
+        return f"not tagged {', '.join(sel.tags)}"
+    if sel.mode and sc.modes and sel.mode.upper() not in {m.upper() for m in sc.modes}:
+        return f"applies to mode {', '.join(sc.modes)}; the run is in mode {sel.mode}"
+    if sc.unsafe and sel.production:
+        # Whatever the flags say: writes never go to a target marked production.
+        return (f"unsafe scenario refused: target {sel.target or '(base URL)'} is marked "
+                "production")
+    if sc.unsafe and not sel.allow_unsafe:
+        return "unsafe (it writes); run with --allow-unsafe to include it"
+    return ""
+
+
+def plan_for(sc: Scenario, contract: Contract | None) -> Plan:
+    """The scenario's plan: its own steps, or its kind's expansion."""
+    if sc.kind == STEPS:
+        return Plan(steps=sc.steps, stop_on_failure=True)
+    return KINDS[sc.kind].expand(sc.params, KindContext(contract=contract, scenario=sc))
+
+
+def _result(sc: Scenario, outcome: Outcome, started: float, **kw: Any) -> ScenarioResult:
+    return ScenarioResult(id=sc.id, name=sc.name, kind=sc.kind, outcome=outcome,
+                          duration_ms=round((time.perf_counter() - started) * 1000, 3), **kw)
+
+
+async def run_scenario(env: StepEnv, sc: Scenario, contract: Contract | None,
+                       run_id: str) -> ScenarioResult:
+    """Run one (already admitted) scenario to its ScenarioResult; never raises."""
+    started = time.perf_counter()
+    try:
+        plan = plan_for(sc, contract)
+    except Exception as exc:  # noqa: BLE001 - a broken kind must not sink the whole run
+        return _result(sc, Outcome.ERROR, started, error_class="internal",
+                       error=env.masker.text(f"expanding the scenario failed: {exc!r}"))
+    # Built-ins are fixed for the whole scenario so repeated requests carry the same key.
+    variables: dict[str, Any] = {
+        "uuid": str(uuid.uuid4()),
+        "now": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "run_id": run_id,
+        "scenario_id": sc.id,
+    }
+    runs: list[StepRun] = []
+    results: list[StepResult] = []
+    for step in plan.steps:
+        run, res = await run_step(env, step, variables)
+        runs.append(run)
+        results.append(res)
+        if run.error_class and not plan.tolerate_errors:
+            break
+        if plan.stop_when is not None and plan.stop_when(run):
+            break
+        if run.failures and plan.stop_on_failure:
+            break
+    latencies = tuple(round(r.elapsed_ms, 3) for r in runs if r.elapsed_ms is not None)
+    common: dict[str, Any] = {"steps": tuple(results), "latencies_ms": latencies}
+    errored = next((r for r in runs if r.error_class), None)
+    if errored is not None and not plan.tolerate_errors:
+        return _result(sc, Outcome.ERROR, started, error=f"{errored.name}: {errored.error}",
+                       error_class=errored.error_class, **common)
+    try:
+        verdict = plan.check(tuple(runs)) if plan.check else None
+    except Exception as exc:  # noqa: BLE001 - report, do not crash the run
+        return _result(sc, Outcome.ERROR, started, error_class="internal",
+                       error=env.masker.text(f"the {sc.kind} check crashed: {exc!r}"), **common)
+    metrics = verdict.metrics if verdict else ()
+    if verdict and verdict.skip_reason:
+        return _result(sc, Outcome.SKIPPED, started, skip_reason=verdict.skip_reason,
+                       metrics=metrics, **common)
+    own = () if plan.tolerate_errors else tuple(
+        f"{r.name}: {f}" for r in results for f in r.failures)
+    failures = own + tuple(env.masker.text(f) for f in (verdict.failures if verdict else ()))
+    outcome = Outcome.FAIL if failures else Outcome.PASS
+    return _result(sc, outcome, started, failures=failures, metrics=metrics, **common)

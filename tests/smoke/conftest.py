@@ -1,0 +1,36 @@
+"""Fixtures for the smoke tests: a real service on 127.0.0.1 and contract builders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from truthgate.contract.model import Contract, Entrypoint, Env, EnvVar, Kb, Legacy, Mode, Product
+from truthgate.smoke.spec import SMOKE_SCHEMA, parse_smoke
+
+from .service import State, serve
+
+
+def make_contract(smoke: str | dict[str, Any], *, secrets: tuple[str, ...] = (),
+                  modes: tuple[Mode, ...] = (), root: Path = Path(".")) -> Contract:
+    """A minimal contract whose smoke section is ``smoke`` (YAML text or a mapping),
+    validated against SMOKE_SCHEMA first so every test also exercises the schema."""
+    raw = yaml.safe_load(smoke) if isinstance(smoke, str) else smoke
+    jsonschema.Draft202012Validator(SMOKE_SCHEMA).validate(raw)
+    return Contract(
+        version=1, product=Product(name="demo"), entrypoint=Entrypoint(path="app.py"),
+        env=Env(required=tuple(EnvVar(n, secret=True) for n in secrets)), kb=Kb(),
+        legacy=Legacy(), invariants=(), modes=modes, smoke=parse_smoke(raw), root=root,
+    )
+
+
+@pytest.fixture
+def service() -> Iterator[tuple[str, State]]:
+    """The healthy service; tests flip ``state.faults`` to break one promise."""
+    with serve() as pair:
+        yield pair
