@@ -51,7 +51,8 @@ class CallFact:
     col: int
     end_line: int
     end_col: int
-    args: tuple[object, ...]  # positional args as literals (or NOT_LITERAL, or '<name:X>' for a bare Name X)
+    # Positional args as literals (or NOT_LITERAL, or '<name:X>' for a bare Name X).
+    args: tuple[object, ...]
     kwargs: tuple[tuple[str, object], ...]  # keyword args as literals ('**' for **kwargs)
     arg_names: tuple[str, ...]  # every Name id and Attribute tail referenced anywhere in the args
     in_function: bool = False

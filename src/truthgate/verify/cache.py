@@ -1,0 +1,165 @@
+"""The facts cache under ``<root>/.truthgate_cache/``: one pickle, written atomically.
+
+Entries are keyed by path and checked against (size, mtime_ns), then the content sha256: a
+warm run stats every file but reads only those whose stat changed, and re-parses only those
+whose bytes changed. The whole file is tagged with the truthgate version and
+``FACTS_VERSION``; a mismatch, a truncated or a corrupted file simply means an empty cache.
+
+Loading uses a restricted unpickler that can only build the facts dataclasses, so a cache
+file planted in a hostile repository cannot run code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import io
+import os
+import pickle
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from truthgate import __version__
+from truthgate.verify import facts as facts_module
+from truthgate.verify.facts import FACTS_VERSION, FileFacts
+
+CACHE_DIR = ".truthgate_cache"
+CACHE_FILE = f"facts-v{FACTS_VERSION}.pickle"
+# A file modified this close to the cache write may change again within the same mtime tick
+# without its size changing; such entries are re-hashed on the next run instead of trusted.
+_RACY_NS = 2_000_000_000
+_ALLOWED = frozenset(
+    name for name in dir(facts_module) if isinstance(getattr(facts_module, name), type)
+)
+
+_BUILTINS: dict[str, type] = {"frozenset": frozenset, "set": set}
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    size: int
+    mtime_ns: int
+    facts: FileFacts
+    trust_stat: bool = True  # False: stat alone is not proof, compare the hash
+
+
+class _FactsUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> type:
+        if module == "truthgate.verify.facts" and name in _ALLOWED:
+            cls: type = getattr(facts_module, name)
+            return cls
+        if module == "truthgate.verify.cache" and name == "CacheEntry":
+            return CacheEntry
+        if module == "builtins" and name in _BUILTINS:
+            return _BUILTINS[name]
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the facts cache")
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic GC: building many small acyclic objects (unpickling, ASTs) otherwise
+    triggers collections that scan everything allocated so far, about doubling the cost."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _stamp() -> str:
+    return f"truthgate {__version__} facts {FACTS_VERSION}"
+
+
+class FactsCache:
+    """Cached facts of one repository; ``lookup`` during a run, ``save`` at the end."""
+
+    def __init__(self, root: Path) -> None:
+        self.dir = Path(root) / CACHE_DIR
+        self.path = self.dir / CACHE_FILE
+        self._entries: dict[str, CacheEntry] = self._load()
+        self._new: dict[str, CacheEntry] = {}
+        self._dirty = False
+
+    def _load(self) -> dict[str, CacheEntry]:
+        try:
+            raw = self.path.read_bytes()
+        except OSError:
+            return {}
+        try:
+            with paused_gc():
+                data = _FactsUnpickler(io.BytesIO(raw)).load()
+        except Exception:
+            # Truncated, corrupted, planted or from another Python: start afresh.
+            return {}
+        if not isinstance(data, dict) or data.get("stamp") != _stamp():
+            return {}
+        entries = data.get("entries")
+        if not isinstance(entries, dict):
+            return {}
+        return {
+            k: v
+            for k, v in entries.items()
+            if isinstance(k, str) and isinstance(v, CacheEntry) and isinstance(v.facts, FileFacts)
+        }
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def fresh(self, path: str, size: int, mtime_ns: int) -> FileFacts | None:
+        """Cached facts when the file's stat is unchanged and can be trusted, else None."""
+        entry = self._entries.get(path)
+        if entry and entry.trust_stat and entry.size == size and entry.mtime_ns == mtime_ns:
+            return entry.facts
+        return None
+
+    def known_hash(self, path: str) -> FileFacts | None:
+        """Cached facts regardless of stat (the caller compares ``sha256`` itself)."""
+        entry = self._entries.get(path)
+        return entry.facts if entry else None
+
+    def put(self, facts: FileFacts, size: int, mtime_ns: int) -> None:
+        """Record the facts of a file as seen in this run."""
+        old = self._entries.get(facts.path)
+        if (
+            old is None
+            or old.facts is not facts
+            or (old.size, old.mtime_ns) != (size, mtime_ns)
+            or not old.trust_stat
+        ):
+            self._dirty = True
+        self._new[facts.path] = CacheEntry(size, mtime_ns, facts)
+
+    def save(self) -> None:
+        """Atomically replace the cache file with this run's entries (best effort)."""
+        if not self._dirty and self._new.keys() == self._entries.keys():
+            return
+        now = time.time_ns()
+        entries = {
+            path: CacheEntry(e.size, e.mtime_ns, e.facts, e.mtime_ns < now - _RACY_NS)
+            for path, e in self._new.items()
+        }
+        payload = {"stamp": _stamp(), "entries": entries}
+        try:
+            self.dir.mkdir(exist_ok=True)
+            gitignore = self.dir / ".gitignore"
+            if not gitignore.exists():
+                gitignore.write_text("*\n", encoding="utf-8")
+            fd, tmp = tempfile.mkstemp(prefix=".facts-", suffix=".tmp", dir=self.dir)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                # os.replace is atomic: a concurrent reader sees the old or the new file whole.
+                os.replace(tmp, self.path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+        except OSError:
+            # A read-only checkout still gets a correct (if slower) run.
+            return

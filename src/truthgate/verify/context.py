@@ -1,0 +1,131 @@
+"""The engine's ``CheckContext``: one shared repository state, one view per invariant."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from truthgate.verify.facts import FileFacts
+from truthgate.verify.graph import ImportGraph
+from truthgate.verify.walk import compile_globs
+
+if TYPE_CHECKING:
+    from truthgate.contract.model import Contract
+
+# Beyond this a file is not worth holding as text for a kind (they get facts instead).
+_MAX_TEXT_BYTES = 16 * 1024 * 1024
+
+
+class RepoState:
+    """What every invariant of a run shares: facts, lazily the graph and file texts.
+
+    Mutable on purpose (it memoises); kinds only ever see it through ``InvariantContext``.
+    """
+
+    def __init__(self, root: Path, contract: Contract, all_files: tuple[FileFacts, ...]) -> None:
+        self.root = root
+        self.contract = contract
+        self.all_files = all_files
+        self._graph: ImportGraph | None = None
+        self._texts: dict[str, str | None] = {}
+        self._lines: dict[str, list[str]] = {}
+        self._real_root = ""
+
+    def graph(self) -> ImportGraph:
+        """The import graph of every walked file, built on first use."""
+        if self._graph is None:
+            self._graph = ImportGraph(self.all_files)
+        return self._graph
+
+    def _resolve(self, path: str) -> str | None:
+        if not self._real_root:
+            self._real_root = os.path.realpath(self.root)
+        full = os.path.realpath(os.path.join(self._real_root, path))
+        inside = full == self._real_root or full.startswith(self._real_root + os.sep)
+        return full if inside else None
+
+    def read_text(self, path: str) -> str | None:
+        """Text of a repository file; None when missing, outside the root, binary or not UTF-8."""
+        if path in self._texts:
+            return self._texts[path]
+        text: str | None = None
+        full = self._resolve(path)
+        if full is not None:
+            try:
+                if os.path.getsize(full) <= _MAX_TEXT_BYTES:
+                    with open(full, "rb") as fh:
+                        data = fh.read()
+                    if b"\0" not in data[:8192]:
+                        text = data.decode("utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                text = None
+        self._texts[path] = text
+        return text
+
+    def exists(self, path: str) -> bool:
+        """True when ``path`` (relative to the root) exists inside the repository."""
+        full = self._resolve(path)
+        return full is not None and os.path.exists(full)
+
+    def line_text(self, path: str, line: int) -> str:
+        """Line ``line`` (1-based) of a file, without its line ending; '' when unavailable."""
+        if line <= 0:
+            return ""
+        lines = self._lines.get(path)
+        if lines is None:
+            text = self.read_text(path)
+            lines = text.splitlines() if text is not None else []
+            self._lines[path] = lines
+        return lines[line - 1] if line <= len(lines) else ""
+
+
+def select_files(
+    files: Sequence[FileFacts], paths: Sequence[str], exclude: Sequence[str]
+) -> tuple[FileFacts, ...]:
+    """The files matched by the gitignore-style ``paths`` globs and not by ``exclude``."""
+    include = compile_globs(paths)
+    skip = compile_globs(exclude)
+    return tuple(f for f in files if include.match_file(f.path) and not skip.match_file(f.path))
+
+
+@dataclass(frozen=True)
+class InvariantContext:
+    """The ``CheckContext`` one invariant sees: the shared state plus its own file selection."""
+
+    state: RepoState
+    selected: tuple[FileFacts, ...]
+
+    @property
+    def root(self) -> Path:
+        return self.state.root
+
+    @property
+    def contract(self) -> Contract:
+        return self.state.contract
+
+    @property
+    def files(self) -> tuple[FileFacts, ...]:
+        return self.selected
+
+    @property
+    def all_files(self) -> tuple[FileFacts, ...]:
+        return self.state.all_files
+
+    def graph(self) -> ImportGraph:
+        """The import graph of the whole repository (shared, built once per run)."""
+        return self.state.graph()
+
+    def read_text(self, path: str) -> str | None:
+        """Text of a repository file (cached per run)."""
+        return self.state.read_text(path)
+
+    def exists(self, path: str) -> bool:
+        """True when the repository path exists."""
+        return self.state.exists(path)
+
+    def line_text(self, path: str, line: int) -> str:
+        """One source line (1-based), '' when unavailable."""
+        return self.state.line_text(path, line)

@@ -1,0 +1,129 @@
+"""Bytes of one file -> its ``FileFacts``: decode, parse once, one visitor pass.
+
+Pure and picklable (it runs in worker processes); never raises for any file content.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import io
+import re
+import tokenize
+import warnings
+from dataclasses import replace
+
+from truthgate.verify.facts import FileFacts, SuppressionComment
+from truthgate.verify.pyvisit import FactVisitor
+
+# Generated or vendored giants: parsing them costs more than any finding in them is worth.
+MAX_PYTHON_BYTES = 8 * 1024 * 1024
+_SNIFF = 8192
+_SUPPRESS = re.compile(r"truthgate:\s*ignore(?:\[([^\]]*)\])?(.*)")
+
+
+def module_name(relpath: str) -> tuple[str, bool]:
+    """(dotted module name, is package init) for a repository path; '' when not importable.
+
+    ``src/pkg/mod.py`` -> ``pkg.mod`` (src layout), ``pkg/__init__.py`` -> ``pkg``.
+    """
+    if not relpath.endswith(".py"):
+        return "", False
+    parts = relpath[:-3].split("/")
+    if len(parts) > 1 and parts[0] == "src":
+        parts = parts[1:]
+    is_init = parts[-1] == "__init__"
+    if is_init:
+        parts = parts[:-1]
+    if not parts or not all(p.isidentifier() for p in parts):
+        return "", is_init
+    return ".".join(parts), is_init
+
+
+def _line_count(data: bytes) -> int:
+    if not data:
+        return 0
+    return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+
+
+def _suppressions(text: str) -> tuple[SuppressionComment, ...]:
+    """Suppression comments, found with the tokenizer so strings that look alike don't count."""
+    out: list[SuppressionComment] = []
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.COMMENT and "truthgate:" in tok.string:
+                found = _parse_suppression(tok.string, tok.start[0])
+                if found is not None:
+                    out.append(found)
+    except (tokenize.TokenError, SyntaxError):
+        # Only reachable for unparsable files, whose findings are the syntax error itself.
+        pass
+    return tuple(out)
+
+
+def _parse_suppression(comment: str, line: int) -> SuppressionComment | None:
+    m = _SUPPRESS.search(comment)
+    if m is None:
+        return None
+    rules = tuple(r.strip() for r in (m.group(1) or "").split(",") if r.strip())
+    reason = m.group(2).strip().lstrip(":-—–").strip()
+    return SuppressionComment(line=line, rules=rules, reason=reason)
+
+
+def extract_facts(relpath: str, data: bytes) -> FileFacts:
+    """Everything the invariant kinds need about one file, from its bytes."""
+    sha = hashlib.sha256(data).hexdigest()
+    lines = _line_count(data)
+    if not relpath.endswith(".py"):
+        problem = "binary" if b"\0" in data[:_SNIFF] else ""
+        return FileFacts(relpath, len(data), sha, lines, is_python=False, problem=problem)
+    module, is_init = module_name(relpath)
+    facts = FileFacts(
+        relpath, len(data), sha, lines, is_python=True, module=module, is_package_init=is_init
+    )
+    return _python(facts, data)
+
+
+def _python(facts: FileFacts, data: bytes) -> FileFacts:
+    if b"\0" in data:
+        return replace(facts, problem="binary", problem_detail="NUL byte in a Python file")
+    if len(data) > MAX_PYTHON_BYTES:
+        return replace(facts, problem="too-large", problem_detail=f"{len(data)} bytes")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return replace(
+            facts, problem="non-utf8", problem_detail=f"not UTF-8: {exc.reason}", problem_line=line
+        )
+    suppressions = _suppressions(text) if "truthgate:" in text else ()
+    facts = replace(facts, suppressions=suppressions)
+    try:
+        with warnings.catch_warnings():
+            # Invalid escape sequences and the like warn at parse time; not ours to print.
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text, filename=facts.path)
+    except SyntaxError as exc:
+        return replace(
+            facts,
+            problem="syntax",
+            problem_detail=exc.msg,
+            problem_line=exc.lineno or 0,
+            problem_col=exc.offset or 0,
+        )
+    except (RecursionError, MemoryError):
+        return replace(facts, problem="too-deep", problem_detail="nesting too deep to parse")
+    try:
+        got = FactVisitor().run(tree)
+    except (RecursionError, MemoryError):
+        return replace(facts, problem="too-deep", problem_detail="nesting too deep to analyse")
+    return replace(
+        facts,
+        imports=tuple(got.imports),
+        calls=tuple(got.calls),
+        assigns=tuple(got.assigns),
+        env_reads=tuple(got.env_reads),
+        settings_fields=tuple(got.settings_fields),
+        main_guards=tuple(got.main_guards),
+        credential_urls=tuple(got.credential_urls),
+    )

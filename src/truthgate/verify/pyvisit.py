@@ -1,0 +1,303 @@
+"""The one AST pass over a Python file that fills every field of ``FileFacts``.
+
+Names are resolved through the file's imports only after the whole tree is seen, so a call
+above an import (or in a function defined before it) still resolves.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+from truthgate.verify.facts import (
+    NOT_LITERAL,
+    AssignFact,
+    CallFact,
+    EnvRead,
+    ImportFact,
+    MainGuard,
+    SettingsField,
+    StringFact,
+)
+from truthgate.verify.literals import dotted, literal
+from truthgate.verify.pyresolve import (
+    PendingCall,
+    PendingEnv,
+    resolve_calls,
+    resolve_env_reads,
+    settings_fields,
+)
+from truthgate.verify.settings import SettingsClass, read_settings_class
+
+_CREDENTIAL_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s/:@'\"]+:[^\s/@'\"]+@[^\s/'\"]")
+
+
+@dataclass
+class Collected:
+    """Everything the pass produced, ready to go into ``FileFacts``."""
+
+    imports: list[ImportFact] = field(default_factory=list)
+    calls: list[CallFact] = field(default_factory=list)
+    assigns: list[AssignFact] = field(default_factory=list)
+    env_reads: list[EnvRead] = field(default_factory=list)
+    settings_fields: list[SettingsField] = field(default_factory=list)
+    main_guards: list[MainGuard] = field(default_factory=list)
+    credential_urls: list[StringFact] = field(default_factory=list)
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+        return False
+    if not isinstance(test.ops[0], ast.Eq):
+        return False
+    sides = (test.left, test.comparators[0])
+    has_name = any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides)
+    has_main = any(isinstance(s, ast.Constant) and s.value == "__main__" for s in sides)
+    return has_name and has_main
+
+
+class FactVisitor(ast.NodeVisitor):
+    """Collects facts in one traversal; call ``run(tree)`` then read ``out``."""
+
+    def __init__(self) -> None:
+        self.out = Collected()
+        self._bindings: dict[str, str] = {}
+        self._calls: list[PendingCall] = []
+        self._env: list[PendingEnv] = []
+        self._classes: list[SettingsClass] = []
+        self._func_depth = 0
+        self._tc_depth = 0
+        self._main_depth = 0
+        self._class_stack: list[str] = []  # '' marks a function scope
+        self._arg_names: list[list[str]] = []
+
+    # -- entry -----------------------------------------------------------------------------
+    def run(self, tree: ast.AST) -> Collected:
+        """Visit ``tree`` and resolve everything that depends on the file's imports."""
+        self.visit(tree)
+        self._finish()
+        return self.out
+
+    # -- imports ---------------------------------------------------------------------------
+    def _import(
+        self, node: ast.Import | ast.ImportFrom, module: str, names: tuple[str, ...], level: int,
+        alias: str = "",
+    ) -> ImportFact:
+        return ImportFact(
+            module=module,
+            names=names,
+            level=level,
+            line=node.lineno,
+            col=node.col_offset + 1,
+            alias=alias,
+            is_from=isinstance(node, ast.ImportFrom),
+            type_checking=self._tc_depth > 0,
+            in_function=self._func_depth > 0,
+        )
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for a in node.names:
+            self.out.imports.append(self._import(node, a.name, (), 0, a.asname or ""))
+            if a.asname:
+                self._bindings[a.asname] = a.name
+            else:
+                head = a.name.split(".", 1)[0]
+                self._bindings[head] = head
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = node.module or ""
+        names = tuple(a.name for a in node.names)
+        self.out.imports.append(
+            self._import(node, module, names, node.level)
+        )
+        base = "." * node.level + module
+        for a in node.names:
+            if a.name != "*":
+                sep = "." if module else ""
+                self._bindings[a.asname or a.name] = base + sep + a.name
+
+    # -- scopes ----------------------------------------------------------------------------
+    def _visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        for d in node.decorator_list:
+            self.visit(d)
+        self._keyword_defaults(node.args)
+        self.visit(node.args)
+        if node.returns is not None:
+            self.visit(node.returns)
+        self._func_depth += 1
+        self._class_stack.append("")
+        for stmt in node.body:
+            self.visit(stmt)
+        self._class_stack.pop()
+        self._func_depth -= 1
+
+    visit_FunctionDef = _visit_function
+    visit_AsyncFunctionDef = _visit_function
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        self.visit(node.args)
+        self._func_depth += 1
+        self.visit(node.body)
+        self._func_depth -= 1
+
+    def _keyword_defaults(self, args: ast.arguments) -> None:
+        positional = [*args.posonlyargs, *args.args]
+        with_default = positional[len(positional) - len(args.defaults) :]
+        pairs = list(zip(with_default, args.defaults, strict=True))
+        kw_pairs = zip(args.kwonlyargs, args.kw_defaults, strict=True)
+        pairs += [(a, d) for a, d in kw_pairs if d is not None]
+        for a, d in pairs:
+            self._assign(a.arg, a.arg, d, d, in_function=True)
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        for d in node.decorator_list:
+            self.visit(d)
+        for b in node.bases:
+            self.visit(b)
+        for k in node.keywords:
+            self.visit(k)
+        self._classes.append(read_settings_class(node))
+        self._class_stack.append(node.name)
+        for stmt in node.body:
+            self.visit(stmt)
+        self._class_stack.pop()
+
+    def visit_If(self, node: ast.If) -> None:
+        self.visit(node.test)
+        tc, main = _is_type_checking(node.test), _is_main_guard(node.test)
+        if main:
+            self.out.main_guards.append(MainGuard(node.lineno, node.col_offset + 1))
+        self._tc_depth += tc
+        self._main_depth += main
+        for stmt in node.body:
+            self.visit(stmt)
+        self._tc_depth -= tc
+        self._main_depth -= main
+        for stmt in node.orelse:
+            self.visit(stmt)
+
+    # -- assignments -----------------------------------------------------------------------
+    def _assign(
+        self, target: str, name: str, value: ast.AST | None, at: ast.AST, in_function: bool
+    ) -> None:
+        class_name = self._class_stack[-1] if self._class_stack else ""
+        self.out.assigns.append(
+            AssignFact(
+                target=target,
+                name=name,
+                value=literal(value) if value is not None else NOT_LITERAL,
+                line=getattr(at, "lineno", 0),
+                col=getattr(at, "col_offset", -1) + 1,
+                class_name=class_name,
+                in_function=in_function,
+            )
+        )
+
+    def _target(self, t: ast.expr, value: ast.expr | None) -> None:
+        if isinstance(t, (ast.Tuple, ast.List)):
+            values: list[ast.expr | None] = [None] * len(t.elts)
+            if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(t.elts):
+                values = list(value.elts)
+            for elt, v in zip(t.elts, values, strict=False):
+                self._target(elt, v)
+            return
+        if isinstance(t, ast.Subscript):
+            base = dotted(t.value)
+            key = t.slice
+            if base and isinstance(key, ast.Constant) and isinstance(key.value, str):
+                self._assign(f"{base}[{key.value}]", key.value, value, t, self._func_depth > 0)
+            return
+        name = dotted(t)
+        if name and not name.startswith("?"):
+            self._assign(name, name.rsplit(".", 1)[-1], value, t, self._func_depth > 0)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        for t in node.targets:
+            self._target(t, node.value)
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self._target(node.target, node.value)
+        self.generic_visit(node)
+
+    # -- calls, names, literals ------------------------------------------------------------
+    def visit_Call(self, node: ast.Call) -> None:
+        name = dotted(node.func) or "?"
+        self.visit(node.func)
+        collector: list[str] = []
+        self._arg_names.append(collector)
+        for a in node.args:
+            self.visit(a)
+        for k in node.keywords:
+            self.visit(k)
+        self._arg_names.pop()
+        if self._arg_names:
+            # Names inside a nested call's arguments are also inside the outer call's.
+            self._arg_names[-1].extend(collector)
+        self._calls.append(
+            PendingCall(name, node, collector, self._func_depth > 0, self._main_depth > 0)
+        )
+        tail = name.rsplit(".", 1)[-1]
+        if tail in ("getenv", "get", "setdefault") and node.args:
+            self._env_call(name, node)
+
+    def _env_call(self, name: str, node: ast.Call) -> None:
+        default_node: ast.expr | None = node.args[1] if len(node.args) > 1 else None
+        for k in node.keywords:
+            if k.arg in ("default", "value"):
+                default_node = k.value
+        self._env.append(
+            PendingEnv(
+                raw=name,
+                subscript=False,
+                key=literal(node.args[0]),
+                line=node.lineno,
+                col=node.col_offset + 1,
+                has_default=default_node is not None,
+                default=literal(default_node),
+            )
+        )
+
+    def visit_Subscript(self, node: ast.Subscript) -> None:
+        if isinstance(node.ctx, ast.Load):
+            raw = dotted(node.value)
+            if raw.endswith("environ"):
+                key = literal(node.slice)
+                self._env.append(
+                    PendingEnv(raw, True, key, node.lineno, node.col_offset + 1)
+                )
+        self.generic_visit(node)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if self._arg_names:
+            self._arg_names[-1].append(node.id)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        if self._arg_names:
+            self._arg_names[-1].append(node.attr)
+        self.visit(node.value)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        value = node.value
+        # The cheap membership tests spare the regex on nearly every string.
+        if (
+            isinstance(value, str)
+            and "://" in value
+            and "@" in value
+            and _CREDENTIAL_URL.search(value)
+        ):
+            self.out.credential_urls.append(StringFact(value, node.lineno, node.col_offset + 1))
+
+    def _finish(self) -> None:
+        b = self._bindings
+        self.out.calls = resolve_calls(self._calls, b)
+        self.out.env_reads = resolve_env_reads(self._env, b)
+        self.out.settings_fields = settings_fields(self._classes, b)

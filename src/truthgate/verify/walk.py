@@ -1,0 +1,150 @@
+"""List the repository's files the way git would see them, without ever leaving the root.
+
+Honours every ``.gitignore`` on the way down (nested files apply to their own subtree, later
+and deeper patterns win, negations work), the contract's global excludes, and a fixed set of
+directories no repository wants scanned. Symlinks are followed only when they stay inside the
+root, and each real directory is entered once, so link loops cannot hang the walk.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pathspec
+
+# Tool and dependency directories: never product code, often huge.
+ALWAYS_SKIP_DIRS = frozenset(
+    {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".truthgate_cache"}
+)
+
+
+@dataclass(frozen=True)
+class WalkedFile:
+    """A file in scope, with the stat data the facts cache keys on."""
+
+    path: str  # posix, relative to the root
+    abspath: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class WalkProblem:
+    """Something the walk could not look at (reported, never fatal)."""
+
+    path: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class WalkResult:
+    files: tuple[WalkedFile, ...]
+    problems: tuple[WalkProblem, ...]
+
+
+def compile_globs(patterns: Sequence[str]) -> pathspec.PathSpec[Any]:
+    """Gitignore-style globs ('**/*.py', 'app/**', 'build/') as one matcher."""
+    return pathspec.PathSpec.from_lines("gitignore", [p for p in patterns if p.strip()])
+
+
+@dataclass(frozen=True)
+class _Ignore:
+    base: str  # directory of the .gitignore, '' for the root, else 'a/b/'
+    spec: pathspec.GitIgnoreSpec
+
+
+def _ignored(rel: str, is_dir: bool, ignores: Sequence[_Ignore]) -> bool:
+    # Git evaluates deeper .gitignore files after shallower ones; the last decision wins.
+    verdict = False
+    probe = rel + "/" if is_dir else rel
+    for ig in ignores:
+        if not probe.startswith(ig.base):
+            continue
+        result = ig.spec.check_file(probe[len(ig.base) :])
+        if result.include is not None:
+            verdict = result.include
+    return verdict
+
+
+def _load_gitignore(path: str, base: str, problems: list[WalkProblem]) -> _Ignore | None:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            lines = fh.read().splitlines()
+    except OSError as exc:
+        problems.append(WalkProblem(base + ".gitignore", f"unreadable: {exc.strerror or exc}"))
+        return None
+    return _Ignore(base, pathspec.GitIgnoreSpec.from_lines(lines))
+
+
+def _inside(real: str, real_root: str) -> bool:
+    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def walk_repo(root: Path, exclude: Sequence[str] = ()) -> WalkResult:
+    """Every file under ``root`` that is in scope, sorted by path, plus what could not be read."""
+    real_root = os.path.realpath(root)
+    excluded = compile_globs(exclude)
+    files: list[WalkedFile] = []
+    problems: list[WalkProblem] = []
+    visited_dirs = {real_root}
+    # Each stack item: (absolute dir, relative prefix 'a/b/' or '', ignores in force).
+    stack: list[tuple[str, str, tuple[_Ignore, ...]]] = [(real_root, "", ())]
+    while stack:
+        absdir, prefix, ignores = stack.pop()
+        try:
+            with os.scandir(absdir) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            problems.append(WalkProblem(prefix.rstrip("/") or ".", _why(exc)))
+            continue
+        if any(e.name == ".gitignore" for e in entries):
+            loaded = _load_gitignore(os.path.join(absdir, ".gitignore"), prefix, problems)
+            if loaded is not None:
+                ignores = (*ignores, loaded)
+        subdirs: list[tuple[str, str, tuple[_Ignore, ...]]] = []
+        for entry in entries:
+            rel = prefix + entry.name
+            try:
+                is_link = entry.is_symlink()
+                st = entry.stat(follow_symlinks=True)
+            except OSError as exc:
+                problems.append(WalkProblem(rel, _why(exc)))
+                continue
+            is_dir = stat.S_ISDIR(st.st_mode)
+            if is_dir and entry.name in ALWAYS_SKIP_DIRS:
+                continue
+            if _ignored(rel, is_dir, ignores) or excluded.match_file(rel + "/" if is_dir else rel):
+                continue
+            if is_link:
+                real = os.path.realpath(entry.path)
+                if not _inside(real, real_root):
+                    problems.append(WalkProblem(rel, "symlink points outside the repository"))
+                    continue
+            if is_dir:
+                # The walk starts from the real root, so only links need resolving.
+                key = os.path.realpath(entry.path) if is_link else entry.path
+                # A directory reached twice (via a link) is walked once: no loops, no duplicates.
+                if key in visited_dirs:
+                    continue
+                visited_dirs.add(key)
+                subdirs.append((entry.path, rel + "/", ignores))
+            elif stat.S_ISREG(st.st_mode):
+                files.append(WalkedFile(rel, entry.path, st.st_size, st.st_mtime_ns))
+        # Reverse so that popping visits directories in name order (deterministic output).
+        stack.extend(reversed(subdirs))
+    files.sort(key=lambda f: f.path)
+    problems.sort(key=lambda p: p.path)
+    return WalkResult(tuple(files), tuple(problems))
+
+
+def _why(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "unreadable: permission denied"
+    if isinstance(exc, FileNotFoundError):
+        return "unreadable: broken symlink or vanished file"
+    return f"unreadable: {exc.strerror or exc}"
