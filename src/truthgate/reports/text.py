@@ -71,6 +71,13 @@ def _invariant(r: InvariantResult, id_width: int) -> list[str]:
     lines = [f"{head}  {' · '.join(tail)}" if tail else head]
     if r.outcome is Outcome.ERROR:
         lines += indent(f"could not run: {r.error or 'unknown error'}", "    ")
+    if r.findings:
+        # The team's own words and the reason the rule exists come first: a tired engineer
+        # decides from them whether and how to fix, before reading the locations.
+        if r.description:
+            lines += indent(f"promise: {r.description}", "    ")
+        if r.why:
+            lines += indent(f"why: {r.why}", "    ")
     for f in r.findings:
         where = f"{place(f.location)}: " if f.location else ""
         lines += indent(f"{where}{f.severity.value}: {f.message}", "    ")
