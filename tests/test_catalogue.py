@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from truthgate.catalogue import invariants_markdown
+from truthgate.catalogue import CATALOGUES, invariants_markdown
 from truthgate.contract.schema import contract_schema
 from truthgate.verify.kinds import KIND_MODULES, available_kinds, get_kind
 
@@ -30,3 +30,17 @@ def test_every_kind_documents_why_and_how() -> None:
 def test_kb_catalogue_is_up_to_date() -> None:
     on_disk = (ROOT / "kb" / "invariants.md").read_text(encoding="utf-8")
     assert on_disk == invariants_markdown(), "run: python -m truthgate.catalogue"
+
+
+def test_kb_scenario_catalogue_is_up_to_date() -> None:
+    on_disk = (ROOT / "kb" / "scenarios.md").read_text(encoding="utf-8")
+    assert on_disk == CATALOGUES["scenarios.md"](), "run: python -m truthgate.catalogue"
+
+
+def test_every_scenario_kind_is_documented() -> None:
+    from truthgate.smoke.kinds import KINDS
+
+    text = (ROOT / "kb" / "scenarios.md").read_text(encoding="utf-8")
+    for name, kind in KINDS.items():
+        assert f"### `{name}`" in text
+        assert kind.summary

@@ -57,12 +57,71 @@ def invariants_markdown() -> str:
     return "\n".join(parts).rstrip("\n") + "\n"
 
 
+_SCENARIO_HEADER = """# Scenario kinds and the `smoke` section
+
+Generated from the smoke registry (`src/truthgate/smoke/kinds/__init__.py`) and the section's
+schema by `python -m truthgate.catalogue`; do not edit by hand.
+
+Outcomes: **pass**; **fail** when the service broke an expectation; **error** when no usable
+answer came back (refused, DNS, TLS, timeout, reset, invalid HTTP, body too large, deadline),
+classified in words; **skipped** for a mode, tag or unsafe scenario not run (an unsafe scenario
+runs only with `--allow-unsafe`, and never against a target marked `production: true`).
+"""
+
+
+def _schema_table(title: str, schema: dict[str, Any]) -> list[str]:
+    rows = _param_rows(schema)
+    return [f"### {title}\n", "| key | type | meaning |\n| --- | --- | --- |", *rows, ""] \
+        if rows else []
+
+
+def scenarios_markdown() -> str:
+    """kb/scenarios.md as it should be for the scenario kinds registered now."""
+    import importlib
+    import inspect
+
+    from truthgate.smoke import spec
+    from truthgate.smoke.kinds import KINDS
+    from truthgate.smoke.schema import STEP
+
+    parts = [_SCENARIO_HEADER, "## The section\n", "```text\n" +
+             inspect.cleandoc(spec.__doc__ or "").strip() + "\n```\n"]
+    parts += _schema_table("`smoke` keys", dict(spec.SMOKE_SCHEMA))
+    for key in ("request", "expect"):
+        sub = STEP.get("properties", {}).get(key)
+        if isinstance(sub, dict):
+            parts += _schema_table(f"`{key}` keys of a step", sub)
+    parts += _schema_table("Other keys of a step", {
+        "properties": {k: v for k, v in STEP.get("properties", {}).items()
+                       if k not in ("request", "expect")}})
+    parts.append("## Kinds\n")
+    for kind in KINDS.values():
+        module = importlib.import_module(f"truthgate.smoke.kinds.{kind.name}")
+        parts.append(f"### `{kind.name}`\n")
+        parts.append(f"{kind.summary}\n")
+        doc = inspect.cleandoc(module.__doc__ or "")
+        if doc:
+            parts.append("```text\n" + doc + "\n```\n")
+        rows = _param_rows(dict(kind.params_schema))
+        if rows:
+            parts.append("| param | type | meaning |\n| --- | --- | --- |")
+            parts.extend(rows)
+            parts.append("")
+        if kind.example:
+            parts.append("```yaml\n" + kind.example.rstrip("\n") + "\n```\n")
+    return "\n".join(parts).rstrip("\n") + "\n"
+
+
+CATALOGUES = {"invariants.md": invariants_markdown, "scenarios.md": scenarios_markdown}
+
+
 def main() -> None:
-    """Rewrite kb/invariants.md under the given repository root (default: cwd)."""
+    """Rewrite the generated kb/ catalogues under the given repository root (default: cwd)."""
     root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path.cwd()
-    target = root / "kb" / "invariants.md"
-    target.write_text(invariants_markdown(), encoding="utf-8")
-    sys.stdout.write(f"wrote {target}\n")
+    for name, make in CATALOGUES.items():
+        target = root / "kb" / name
+        target.write_text(make(), encoding="utf-8")
+        sys.stdout.write(f"wrote {target}\n")
 
 
 if __name__ == "__main__":
