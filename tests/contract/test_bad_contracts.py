@@ -87,6 +87,10 @@ CASES: list[tuple[str, str, str]] = [
      "truth.yaml:8:7: env.required[0]: missing required key 'name'"),
     ("bad-env-name", _replace("name: SECRET_KEY", "name: SECRET-KEY"),
      "truth.yaml:8:13: env.required[0].name: 'SECRET-KEY' does not match"),
+    ("duplicate-scenario-id",
+     VALID + "smoke:\n  scenarios:\n    - {id: S0, kind: health}\n    - {id: S0, kind: health}\n",
+     "truth.yaml:16:12: smoke.scenarios[1].id: duplicate scenario id 'S0' "
+     "(first used by smoke.scenarios[0])"),
     ("bad-severity", VALID + "    severity: fatal\n",
      "truth.yaml:13:15: invariants[0].severity: 'fatal' is not one of [error, warning, info]"),
 ]

@@ -104,7 +104,17 @@ def build_contract(loaded: LoadedYaml, *, root: Path, source: Path,
                                 forbidden=entrypoint.forbidden,
                                 allow_main_guards=_t(ep["allow_main_guards"]))
     smoke = None
-    if "smoke" in d:
+    seen_ids: dict[str, int] = {}
+    for i, sc in enumerate(d.get("smoke", {}).get("scenarios", ())):
+        sid = sc.get("id")
+        if sid in seen_ids:
+            problems.append(_problem_at(
+                loaded, ("smoke", "scenarios", i, "id"),
+                f"duplicate scenario id '{sid}' (first used by smoke.scenarios[{seen_ids[sid]}])",
+                help="--scenario, reports and cycle diffs name scenarios by id; keep them unique"))
+        else:
+            seen_ids[sid] = i
+    if "smoke" in d and not problems:
         from truthgate.smoke.spec import parse_smoke
 
         try:
