@@ -50,28 +50,62 @@ def _rel(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def run_verify(contract_path: Path, *, root: Path | None = None, select: Sequence[str] = (),
-               ignore: Sequence[str] = (), baseline: Path | None = None,
-               use_cache: bool = True, jobs: int | None = None) -> RunReport:
+def record_cycle(
+    report: RunReport,
+    contract: Contract,
+    wanted: bool | None,
+    environ: Mapping[str, str] | None = None,
+) -> RunReport:
+    """Record the run as the next cycle when wanted (default: under CI=true); note where."""
+    from truthgate.cycles.recording import record_if_asked
+
+    path = record_if_asked(report, contract, wanted, environ)
+    if path is None:
+        return report
+    return dataclasses.replace(report, notes=(*report.notes, f"recorded cycle {path.name}"))
+
+
+def run_verify(
+    contract_path: Path,
+    *,
+    root: Path | None = None,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    baseline: Path | None = None,
+    use_cache: bool = True,
+    jobs: int | None = None,
+    record: bool | None = False,
+) -> RunReport:
     """Load the contract and run every selected invariant over its repository."""
     from truthgate.verify.engine import run_verify as engine_verify
 
     contract = load_contract(contract_path, root=root)
-    report = engine_verify(contract, select=tuple(select), ignore=tuple(ignore),
-                           baseline=baseline, use_cache=use_cache and contract.verify.cache,
-                           jobs=jobs)
-    return stamp(report, contract)
+    report = engine_verify(
+        contract,
+        select=tuple(select),
+        ignore=tuple(ignore),
+        baseline=baseline,
+        use_cache=use_cache and contract.verify.cache,
+        jobs=jobs,
+    )
+    return record_cycle(stamp(report, contract), contract, record)
 
 
-def run_smoke(contract_path: Path, *, root: Path | None = None, environ: Mapping[str, str],
-              **options: Any) -> RunReport:
+def run_smoke(
+    contract_path: Path,
+    *,
+    root: Path | None = None,
+    environ: Mapping[str, str],
+    record: bool | None = False,
+    **options: Any,
+) -> RunReport:
     """Load the contract and run its smoke scenarios against a live deployment."""
     from truthgate.smoke.runner import run_smoke as engine_smoke
 
     contract = load_contract(contract_path, root=root)
     report = engine_smoke(contract, environ=environ, **options)
     flags = ["--allow-unsafe"] if options.get("allow_unsafe") else []
-    return stamp(report, contract, flags)
+    return record_cycle(stamp(report, contract, flags), contract, record, environ)
 
 
 class DemoUnavailable(Exception):
@@ -87,7 +121,8 @@ def example_project() -> Path:
             return candidate
     raise DemoUnavailable(
         "the bundled example (examples/demo/product/truth.yaml) was not found; "
-        "run truthgate demo from a checkout installed with pip install -e")
+        "run truthgate demo from a checkout installed with pip install -e"
+    )
 
 
 def run_demo(faults: Sequence[str] = (), environ: Mapping[str, str] | None = None) -> RunReport:
@@ -111,16 +146,29 @@ def run_demo(faults: Sequence[str] = (), environ: Mapping[str, str] | None = Non
     scenarios = tuple(getattr(contract.smoke, "scenarios", ()) or ())
     passive_only = tuple(s.id for s in scenarios if s.modes and "ACTIVE" not in s.modes)
     with serve_demo_process(faults, mode="ACTIVE", env={"DEMO_ADMIN_TOKEN": token}) as url:
-        smoked = run_smoke(contract_path, environ=env, base_url=url, allow_unsafe=True,
-                           mode="ACTIVE")
+        smoked = run_smoke(
+            contract_path, environ=env, base_url=url, allow_unsafe=True, mode="ACTIVE"
+        )
     results = {s.id: s for s in smoked.scenarios}
     if passive_only:
         with serve_demo_process(faults, mode="PASSIVE", env={"DEMO_ADMIN_TOKEN": token}) as url:
-            passive = run_smoke(contract_path, environ=env, base_url=url, allow_unsafe=True,
-                                mode="PASSIVE", scenario_ids=passive_only)
+            passive = run_smoke(
+                contract_path,
+                environ=env,
+                base_url=url,
+                allow_unsafe=True,
+                mode="PASSIVE",
+                scenario_ids=passive_only,
+            )
         results.update({s.id: s for s in passive.scenarios})
     ordered = tuple(results[s.id] for s in scenarios if s.id in results)
-    ctx = dataclasses.replace(smoked.context, command="demo",
-                              flags=tuple(f"--faults={f}" for f in faults))
-    return RunReport(context=ctx, invariants=verified.invariants, scenarios=ordered,
-                     notes=verified.notes + smoked.notes, skipped_files=verified.skipped_files)
+    ctx = dataclasses.replace(
+        smoked.context, command="demo", flags=tuple(f"--faults={f}" for f in faults)
+    )
+    return RunReport(
+        context=ctx,
+        invariants=verified.invariants,
+        scenarios=ordered,
+        notes=verified.notes + smoked.notes,
+        skipped_files=verified.skipped_files,
+    )

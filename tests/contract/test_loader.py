@@ -52,7 +52,11 @@ def test_contract_is_typed_and_frozen(tmp_path: Path) -> None:
     assert [v.name for v in c.env.declared] == ["SECRET_KEY", "LOG_LEVEL"]
     inv = c.invariants[0]
     assert (inv.id, inv.kind, inv.severity, inv.paths) == (
-        "no-star", "no_wildcard_imports", Severity.WARNING, ("app/**/*.py",))
+        "no-star",
+        "no_wildcard_imports",
+        Severity.WARNING,
+        ("app/**/*.py",),
+    )
     assert inv.line == 16
     with pytest.raises(dataclasses.FrozenInstanceError):
         c.product = c.product  # type: ignore[misc]

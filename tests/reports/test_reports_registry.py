@@ -21,7 +21,7 @@ from truthgate.reports._common import verdict_lines
 
 
 def test_registered_formats() -> None:
-    assert formats() == ("text", "json", "sarif", "junit", "github", "markdown")
+    assert formats() == ("text", "json", "sarif", "junit", "github", "markdown", "html")
     for name, reporter in REPORTERS.items():
         assert reporter.name == name
         assert reporter.suffix.startswith(".")

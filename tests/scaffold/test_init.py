@@ -19,8 +19,8 @@ def _write(root: Path, files: dict[str, str]) -> None:
 
 FLASK = {
     "app.py": "import os\nfrom flask import Flask\napp = Flask(__name__)\n"
-              "app.secret_key = os.environ['SESSION_SECRET']\n"
-              "DB = os.getenv('DATABASE_URL')\n",
+    "app.secret_key = os.environ['SESSION_SECRET']\n"
+    "DB = os.getenv('DATABASE_URL')\n",
     "run_server.py": "from app import app\n\nif __name__ == '__main__':\n    app.run()\n",
     "scripts/seed.py": "if __name__ == '__main__':\n    print('seed')\n",
     "Procfile": "web: gunicorn app:app\n",
@@ -30,9 +30,9 @@ FLASK = {
 FASTAPI = {
     "backend/__init__.py": "",
     "backend/main.py": "import os\nfrom fastapi import FastAPI\n"
-                       "SECRET_KEY = os.getenv('SECRET_KEY')\napp = FastAPI()\n",
+    "SECRET_KEY = os.getenv('SECRET_KEY')\napp = FastAPI()\n",
     "backend/settings.py": "from pydantic_settings import BaseSettings\n\n"
-                           "class Settings(BaseSettings):\n    redis_url: str = 'redis://x'\n",
+    "class Settings(BaseSettings):\n    redis_url: str = 'redis://x'\n",
     "Dockerfile": 'FROM python:3.11\nCMD ["uvicorn", "backend.main:app", "--host", "0.0.0.0"]\n',
 }
 

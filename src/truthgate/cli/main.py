@@ -9,11 +9,17 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from truthgate.cli.console import emit
+from truthgate.cli.release_cmd import release_command
+from truthgate.cli.report_cmd import report_app
+from truthgate.contract.problems import ContractError
+
+if TYPE_CHECKING:
+    from truthgate.model import RunReport
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -28,17 +34,38 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-ContractOpt = Annotated[Path | None, typer.Option(
-    "--contract", "-c", help="Contract file (default: product/truth.yaml under the current "
-    "directory).", show_default=False)]
-RootOpt = Annotated[Path | None, typer.Option(
-    "--root", help="Repository root (default: the parent of product/, else the contract's "
-    "folder).", show_default=False)]
-FormatOpt = Annotated[str, typer.Option(
-    "--format", "-f", help="Output on stdout: text, json, sarif, junit, github, markdown.")]
-OutOpt = Annotated[list[str] | None, typer.Option(
-    "--out", "-o", help="Also write a report: FORMAT:PATH (repeatable), e.g. sarif:verify.sarif.",
-    show_default=False)]
+ContractOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--contract",
+        "-c",
+        help="Contract file (default: product/truth.yaml under the current directory).",
+        show_default=False,
+    ),
+]
+RootOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--root",
+        help="Repository root (default: the parent of product/, else the contract's folder).",
+        show_default=False,
+    ),
+]
+FormatOpt = Annotated[
+    str,
+    typer.Option(
+        "--format", "-f", help="Output on stdout: text, json, sarif, junit, github, markdown."
+    ),
+]
+OutOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--out",
+        "-o",
+        help="Also write a report: FORMAT:PATH (repeatable), e.g. sarif:verify.sarif.",
+        show_default=False,
+    ),
+]
 
 
 def _die(message: str, code: int = EXIT_USAGE) -> NoReturn:
@@ -50,13 +77,12 @@ def _contract_path(contract: Path | None) -> Path:
     return contract if contract is not None else Path("product") / "truth.yaml"
 
 
-def _contract_errors() -> tuple[type[Exception], ...]:
-    from truthgate.contract import ContractError
+RecordOpt = Annotated[bool | None, typer.Option(
+    "--record/--no-record", help="Record this run as a numbered cycle (default: on when "
+    "CI=true).", show_default=False)]
 
-    return (ContractError,)
 
-
-def _emit_report(report: object, fmt: str, outs: list[str] | None) -> None:
+def _emit_report(report: RunReport, fmt: str, outs: list[str] | None) -> None:
     from truthgate.reports import REPORTERS, render, write_atomic
 
     targets = []
@@ -64,15 +90,15 @@ def _emit_report(report: object, fmt: str, outs: list[str] | None) -> None:
         name, sep, path = spec.partition(":")
         if not sep or not path or name not in REPORTERS:
             _die(f"--out takes FORMAT:PATH with FORMAT one of {', '.join(REPORTERS)}; got {spec!r}")
-        targets.append((name, Path(path)))
+        targets.append((name, path))
     if fmt not in REPORTERS:
         _die(f"unknown format {fmt!r}; choose one of {', '.join(REPORTERS)}")
     for name, path in targets:
         try:
-            write_atomic(path, render(name, report))  # type: ignore[arg-type]
+            write_atomic(Path(path), render(name, report))
         except OSError as exc:
             _die(f"cannot write {path}: {exc.strerror or exc}")
-    emit(render(fmt, report))  # type: ignore[arg-type]
+    emit(render(fmt, report))
 
 
 @app.command()
@@ -89,9 +115,11 @@ def validate(
     except ContractError as exc:
         emit(exc.render(), err=True)
         raise typer.Exit(EXIT_USAGE) from None
-    emit(f"{target}: valid contract for '{contract.product.name}' "
-         f"({len(contract.invariants)} invariants, "
-         f"{len(getattr(contract.smoke, 'scenarios', ()) or ())} scenarios)")
+    emit(
+        f"{target}: valid contract for '{contract.product.name}' "
+        f"({len(contract.invariants)} invariants, "
+        f"{len(getattr(contract.smoke, 'scenarios', ()) or ())} scenarios)"
+    )
 
 
 @app.command()
@@ -108,29 +136,58 @@ def verify(
     root: RootOpt = None,
     fmt: FormatOpt = "text",
     out: OutOpt = None,
-    select: Annotated[list[str] | None, typer.Option(
-        "--select", help="Run only these invariant ids (repeatable).", show_default=False)] = None,
-    ignore: Annotated[list[str] | None, typer.Option(
-        "--ignore", help="Skip these invariant ids (repeatable).", show_default=False)] = None,
-    baseline: Annotated[Path | None, typer.Option(
-        "--baseline", help="Fail only on findings not in this baseline file.",
-        show_default=False)] = None,
-    write_baseline: Annotated[Path | None, typer.Option(
-        "--write-baseline", help="Record today's findings as the baseline and exit 0.",
-        show_default=False)] = None,
+    select: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--select", help="Run only these invariant ids (repeatable).", show_default=False
+        ),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option("--ignore", help="Skip these invariant ids (repeatable).", show_default=False),
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline",
+            help="Fail only on findings not in this baseline file.",
+            show_default=False,
+        ),
+    ] = None,
+    write_baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--write-baseline",
+            help="Record today's findings as the baseline and exit 0.",
+            show_default=False,
+        ),
+    ] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Ignore the facts cache.")] = False,
-    jobs: Annotated[int | None, typer.Option(
-        "--jobs", "-j", help="Parallel parsers (default: CPU count).", show_default=False)] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", help="Parallel parsers (default: CPU count).", show_default=False
+        ),
+    ] = None,
+    record: RecordOpt = None,
 ) -> None:
     """Check the repository against the contract's invariants, statically."""
     from truthgate import app as usecases
 
     path = _contract_path(contract)
     try:
-        report = usecases.run_verify(path, root=root, select=select or (), ignore=ignore or (),
-                                     baseline=baseline, use_cache=not no_cache, jobs=jobs)
-    except _contract_errors() as exc:
-        emit(exc.render(), err=True)  # type: ignore[attr-defined]
+        report = usecases.run_verify(
+            path,
+            root=root,
+            select=select or (),
+            ignore=ignore or (),
+            baseline=baseline,
+            use_cache=not no_cache,
+            jobs=jobs,
+            record=record and write_baseline is None,
+        )
+    except ContractError as exc:
+        emit(exc.render(), err=True)
         raise typer.Exit(EXIT_USAGE) from None
     except ValueError as exc:  # unknown --select id, unreadable baseline, ...
         _die(str(exc))
@@ -148,31 +205,63 @@ def verify(
 def smoke(
     contract: ContractOpt = None,
     root: RootOpt = None,
-    base_url: Annotated[str | None, typer.Option(
-        "--base-url", "-u", help="Deployment to smoke (overrides the contract).",
-        show_default=False)] = None,
-    target: Annotated[str | None, typer.Option(
-        "--target", "-t", help="A named target from the contract's smoke.targets.",
-        show_default=False)] = None,
-    scenario: Annotated[list[str] | None, typer.Option(
-        "--scenario", "-s", help="Run only these scenario ids (repeatable).",
-        show_default=False)] = None,
-    tag: Annotated[list[str] | None, typer.Option(
-        "--tag", help="Run only scenarios with these tags.", show_default=False)] = None,
-    mode: Annotated[str | None, typer.Option(
-        "--mode", help="The mode the deployment is in (skips scenarios for other modes).",
-        show_default=False)] = None,
-    allow_unsafe: Annotated[bool, typer.Option(
-        "--allow-unsafe", help="Run scenarios that write (never on a production target).")] = False,
-    wait_ready: Annotated[float, typer.Option(
-        "--wait-ready", help="Seconds to wait for health before starting.")] = 0.0,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            "-u",
+            help="Deployment to smoke (overrides the contract).",
+            show_default=False,
+        ),
+    ] = None,
+    target: Annotated[
+        str | None,
+        typer.Option(
+            "--target",
+            "-t",
+            help="A named target from the contract's smoke.targets.",
+            show_default=False,
+        ),
+    ] = None,
+    scenario: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--scenario", "-s", help="Run only these scenario ids (repeatable).", show_default=False
+        ),
+    ] = None,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option("--tag", help="Run only scenarios with these tags.", show_default=False),
+    ] = None,
+    mode: Annotated[
+        str | None,
+        typer.Option(
+            "--mode",
+            help="The mode the deployment is in (skips scenarios for other modes).",
+            show_default=False,
+        ),
+    ] = None,
+    allow_unsafe: Annotated[
+        bool,
+        typer.Option(
+            "--allow-unsafe", help="Run scenarios that write (never on a production target)."
+        ),
+    ] = False,
+    wait_ready: Annotated[
+        float, typer.Option("--wait-ready", help="Seconds to wait for health before starting.")
+    ] = 0.0,
     concurrency: Annotated[int, typer.Option("--concurrency", help="Scenarios at once.")] = 4,
-    timeout: Annotated[float | None, typer.Option(
-        "--timeout", help="Per-request timeout in seconds.", show_default=False)] = None,
-    deadline: Annotated[float | None, typer.Option(
-        "--deadline", help="Whole-run deadline in seconds.", show_default=False)] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option("--timeout", help="Per-request timeout in seconds.", show_default=False),
+    ] = None,
+    deadline: Annotated[
+        float | None,
+        typer.Option("--deadline", help="Whole-run deadline in seconds.", show_default=False),
+    ] = None,
     fmt: FormatOpt = "text",
     out: OutOpt = None,
+    record: RecordOpt = None,
 ) -> None:
     """Run the contract's smoke scenarios (S0..S8) over HTTP against a live deployment."""
     from truthgate import app as usecases
@@ -180,12 +269,23 @@ def smoke(
 
     try:
         report = usecases.run_smoke(
-            _contract_path(contract), root=root, environ=dict(os.environ), base_url=base_url,
-            target=target, scenario_ids=tuple(scenario or ()), tags=tuple(tag or ()), mode=mode,
-            allow_unsafe=allow_unsafe, concurrency=concurrency, request_timeout_s=timeout,
-            deadline_s=deadline, wait_ready_s=wait_ready)
-    except _contract_errors() as exc:
-        emit(exc.render(), err=True)  # type: ignore[attr-defined]
+            _contract_path(contract),
+            root=root,
+            environ=dict(os.environ),
+            base_url=base_url,
+            target=target,
+            scenario_ids=tuple(scenario or ()),
+            tags=tuple(tag or ()),
+            mode=mode,
+            allow_unsafe=allow_unsafe,
+            concurrency=concurrency,
+            request_timeout_s=timeout,
+            deadline_s=deadline,
+            wait_ready_s=wait_ready,
+            record=record,
+        )
+    except ContractError as exc:
+        emit(exc.render(), err=True)
         raise typer.Exit(EXIT_USAGE) from None
     except SmokeUsageError as exc:
         _die(str(exc))
@@ -195,8 +295,12 @@ def smoke(
 
 @app.command()
 def demo(
-    faults: Annotated[str, typer.Option(
-        "--faults", help="Comma-separated fault switches to turn on in the demo service.")] = "",
+    faults: Annotated[
+        str,
+        typer.Option(
+            "--faults", help="Comma-separated fault switches to turn on in the demo service."
+        ),
+    ] = "",
     fmt: FormatOpt = "markdown",
     out: OutOpt = None,
 ) -> None:
@@ -208,8 +312,8 @@ def demo(
         report = usecases.run_demo(chosen)
     except usecases.DemoUnavailable as exc:
         _die(str(exc))
-    except _contract_errors() as exc:
-        emit(exc.render(), err=True)  # type: ignore[attr-defined]
+    except ContractError as exc:
+        emit(exc.render(), err=True)
         raise typer.Exit(EXIT_USAGE) from None
     except ValueError as exc:  # an unknown fault name
         _die(str(exc))
@@ -242,6 +346,10 @@ def version() -> None:
     from truthgate import __version__
 
     emit(__version__)
+
+
+app.add_typer(report_app, name="report")
+app.command("release")(release_command)
 
 
 def run() -> None:

@@ -37,19 +37,32 @@ def _t(values: Any) -> tuple[str, ...]:
 
 
 def _env_vars(raw: Any) -> tuple[EnvVar, ...]:
-    return tuple(EnvVar(name=v["name"], secret=bool(v.get("secret", False)),
-                        description=v.get("description", "")) for v in raw or ())
+    return tuple(
+        EnvVar(
+            name=v["name"],
+            secret=bool(v.get("secret", False)),
+            description=v.get("description", ""),
+        )
+        for v in raw or ()
+    )
 
 
 def _problem_at(loaded: LoadedYaml, path: KeyPath, message: str, help: str = "") -> ContractProblem:
     m = loaded.marks.get(path)
-    return ContractProblem(message=message, path=path, help=help,
-                           line=m.line if m else 0, col=m.col if m else 0,
-                           end_line=m.end_line if m else 0, end_col=m.end_col if m else 0)
+    return ContractProblem(
+        message=message,
+        path=path,
+        help=help,
+        line=m.line if m else 0,
+        col=m.col if m else 0,
+        end_line=m.end_line if m else 0,
+        end_col=m.end_col if m else 0,
+    )
 
 
-def _invariants(loaded: LoadedYaml, raw: list[Mapping[str, Any]],
-                problems: list[ContractProblem]) -> tuple[InvariantSpec, ...]:
+def _invariants(
+    loaded: LoadedYaml, raw: list[Mapping[str, Any]], problems: list[ContractProblem]
+) -> tuple[InvariantSpec, ...]:
     from truthgate.verify.kinds import get_kind
 
     seen: dict[str, int] = {}
@@ -57,17 +70,26 @@ def _invariants(loaded: LoadedYaml, raw: list[Mapping[str, Any]],
     for i, inv in enumerate(raw):
         inv_id = inv["id"]
         if inv_id in seen:
-            problems.append(_problem_at(
-                loaded, ("invariants", i, "id"),
-                f"duplicate invariant id '{inv_id}' (first used by invariants[{seen[inv_id]}])",
-                help="ids name invariants in reports, suppressions and --select; keep them unique"))
+            problems.append(
+                _problem_at(
+                    loaded,
+                    ("invariants", i, "id"),
+                    f"duplicate invariant id '{inv_id}' (first used by invariants[{seen[inv_id]}])",
+                    help="ids name invariants in reports, suppressions and --select; keep them unique",
+                )
+            )
             continue
         seen[inv_id] = i
         try:
             kind = get_kind(inv["kind"])
         except (KeyError, ModuleNotFoundError):
-            problems.append(_problem_at(loaded, ("invariants", i, "kind"),
-                                        f"invariant kind '{inv['kind']}' is not available"))
+            problems.append(
+                _problem_at(
+                    loaded,
+                    ("invariants", i, "kind"),
+                    f"invariant kind '{inv['kind']}' is not available",
+                )
+            )
             continue
         own = {k: v for k, v in inv.items() if k not in _BASE_INVARIANT_KEYS}
         try:
@@ -76,16 +98,24 @@ def _invariants(loaded: LoadedYaml, raw: list[Mapping[str, Any]],
             problems.append(_problem_at(loaded, ("invariants", i), f"{inv['kind']}: {exc}"))
             continue
         mark = loaded.marks.get(("invariants", i))
-        out.append(InvariantSpec(
-            id=inv_id, kind=inv["kind"], severity=Severity(inv.get("severity", "error")),
-            message=inv.get("message", ""), paths=_t(inv.get("paths")),
-            exclude=_t(inv.get("exclude")), params=params, line=mark.line if mark else 0,
-        ))
+        out.append(
+            InvariantSpec(
+                id=inv_id,
+                kind=inv["kind"],
+                severity=Severity(inv.get("severity", "error")),
+                message=inv.get("message", ""),
+                paths=_t(inv.get("paths")),
+                exclude=_t(inv.get("exclude")),
+                params=params,
+                line=mark.line if mark else 0,
+            )
+        )
     return tuple(out)
 
 
-def build_contract(loaded: LoadedYaml, *, root: Path, source: Path,
-                   sha256: str) -> tuple[Contract | None, list[ContractProblem]]:
+def build_contract(
+    loaded: LoadedYaml, *, root: Path, source: Path, sha256: str
+) -> tuple[Contract | None, list[ContractProblem]]:
     """Type a schema-valid document; semantic problems (duplicate ids, ...) are returned."""
     d: dict[str, Any] = loaded.data
     problems: list[ContractProblem] = []
@@ -97,21 +127,29 @@ def build_contract(loaded: LoadedYaml, *, root: Path, source: Path,
     rel = d.get("release", {})
     dod = rel.get("definition_of_done", {})
     ver = d.get("verify", {})
-    entrypoint = Entrypoint(path=ep["path"], command=ep.get("command", ""),
-                            forbidden=_t(ep.get("forbidden")))
+    entrypoint = Entrypoint(
+        path=ep["path"], command=ep.get("command", ""), forbidden=_t(ep.get("forbidden"))
+    )
     if "allow_main_guards" in ep:
-        entrypoint = Entrypoint(path=entrypoint.path, command=entrypoint.command,
-                                forbidden=entrypoint.forbidden,
-                                allow_main_guards=_t(ep["allow_main_guards"]))
+        entrypoint = Entrypoint(
+            path=entrypoint.path,
+            command=entrypoint.command,
+            forbidden=entrypoint.forbidden,
+            allow_main_guards=_t(ep["allow_main_guards"]),
+        )
     smoke = None
     seen_ids: dict[str, int] = {}
     for i, sc in enumerate(d.get("smoke", {}).get("scenarios", ())):
         sid = sc.get("id")
         if sid in seen_ids:
-            problems.append(_problem_at(
-                loaded, ("smoke", "scenarios", i, "id"),
-                f"duplicate scenario id '{sid}' (first used by smoke.scenarios[{seen_ids[sid]}])",
-                help="--scenario, reports and cycle diffs name scenarios by id; keep them unique"))
+            problems.append(
+                _problem_at(
+                    loaded,
+                    ("smoke", "scenarios", i, "id"),
+                    f"duplicate scenario id '{sid}' (first used by smoke.scenarios[{seen_ids[sid]}])",
+                    help="--scenario, reports and cycle diffs name scenarios by id; keep them unique",
+                )
+            )
         else:
             seen_ids[sid] = i
     if "smoke" in d and not problems:
@@ -123,41 +161,84 @@ def build_contract(loaded: LoadedYaml, *, root: Path, source: Path,
             problems.append(_problem_at(loaded, ("smoke",), f"smoke: {exc}"))
     contract = Contract(
         version=d["version"],
-        product=Product(name=product["name"], version=product.get("version", ""),
-                        owners=_t(product.get("owners")),
-                        description=product.get("description", "")),
+        product=Product(
+            name=product["name"],
+            version=product.get("version", ""),
+            owners=_t(product.get("owners")),
+            description=product.get("description", ""),
+        ),
         entrypoint=entrypoint,
-        env=Env(required=_env_vars(env.get("required")), optional=_env_vars(env.get("optional")),
-                forbidden=_env_vars(env.get("forbidden")),
-                example_file=env.get("example_file", ""), accessors=_t(env.get("accessors"))),
-        kb=Kb(files=tuple(KbFile(path=f["path"], headings=_t(f.get("headings")))
-                          for f in d.get("kb", {}).get("files", ()))),
-        legacy=Legacy(quarantine_dir=legacy.get("quarantine_dir", "quarantine"),
-                      forbidden_modules=_t(legacy.get("forbidden_modules"))),
+        env=Env(
+            required=_env_vars(env.get("required")),
+            optional=_env_vars(env.get("optional")),
+            forbidden=_env_vars(env.get("forbidden")),
+            example_file=env.get("example_file", ""),
+            accessors=_t(env.get("accessors")),
+        ),
+        kb=Kb(
+            files=tuple(
+                KbFile(path=f["path"], headings=_t(f.get("headings")))
+                for f in d.get("kb", {}).get("files", ())
+            )
+        ),
+        legacy=Legacy(
+            quarantine_dir=legacy.get("quarantine_dir", "quarantine"),
+            forbidden_modules=_t(legacy.get("forbidden_modules")),
+        ),
         invariants=_invariants(loaded, d.get("invariants", []), problems),
-        routes=tuple(Route(method=r["method"], path=r["path"], budget_ms=r.get("budget_ms"),
-                           name=r.get("name", ""), unsafe=bool(r.get("unsafe", False)))
-                     for r in d.get("routes", ())),
-        modes=tuple(Mode(name=m["name"], allows=_t(m.get("allows")), refuses=_t(m.get("refuses")),
-                         refusal_status=m.get("refusal_status", 503),
-                         description=m.get("description", "")) for m in d.get("modes", ())),
+        routes=tuple(
+            Route(
+                method=r["method"],
+                path=r["path"],
+                budget_ms=r.get("budget_ms"),
+                name=r.get("name", ""),
+                unsafe=bool(r.get("unsafe", False)),
+            )
+            for r in d.get("routes", ())
+        ),
+        modes=tuple(
+            Mode(
+                name=m["name"],
+                allows=_t(m.get("allows")),
+                refuses=_t(m.get("refuses")),
+                refusal_status=m.get("refusal_status", 503),
+                description=m.get("description", ""),
+            )
+            for m in d.get("modes", ())
+        ),
         smoke=smoke,
         observability=Observability(
             forbidden_log_patterns=tuple(
-                LogPattern(name=p["name"], regex=p["regex"], max=p.get("max", 0),
-                           window_seconds=p.get("window_seconds", 0),
-                           severity=Severity(p.get("severity", "error")))
-                for p in obs.get("forbidden_log_patterns", ())),
-            error_loop_limit=obs.get("error_loop_limit", 0)),
+                LogPattern(
+                    name=p["name"],
+                    regex=p["regex"],
+                    max=p.get("max", 0),
+                    window_seconds=p.get("window_seconds", 0),
+                    severity=Severity(p.get("severity", "error")),
+                )
+                for p in obs.get("forbidden_log_patterns", ())
+            ),
+            error_loop_limit=obs.get("error_loop_limit", 0),
+        ),
         release=Release(
-            checklist=tuple(ReleaseStep(name=s["name"], run=s["run"], target=s.get("target", ""),
-                                        command=s.get("command", ""))
-                            for s in rel.get("checklist", ())),
+            checklist=tuple(
+                ReleaseStep(
+                    name=s["name"],
+                    run=s["run"],
+                    target=s.get("target", ""),
+                    command=s.get("command", ""),
+                )
+                for s in rel.get("checklist", ())
+            ),
             definition_of_done=DefinitionOfDone(
                 consecutive_green_cycles=dod.get("consecutive_green_cycles", 1),
-                criteria=_t(dod.get("criteria"))),
-            cycles_dir=rel.get("cycles_dir", "reports/cycles")),
+                criteria=_t(dod.get("criteria")),
+            ),
+            cycles_dir=rel.get("cycles_dir", "reports/cycles"),
+        ),
         verify=VerifySettings(exclude=_t(ver.get("exclude")), cache=bool(ver.get("cache", True))),
-        source=source, root=root, sha256=sha256,
+        source=source,
+        root=root,
+        sha256=sha256,
     )
     return (None if problems else contract), problems

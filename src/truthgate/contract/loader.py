@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from truthgate.contract.build import build_contract
+from truthgate.contract.model import Contract
 from truthgate.contract.problems import ContractError, ContractProblem, KeyPath, display_path
 from truthgate.contract.schema import contract_schema
 from truthgate.contract.validate import validate_document
 from truthgate.contract.yamlload import MAX_BYTES, LoadedYaml, YamlError, load_yaml
-from truthgate.contract.model import Contract
 
 _INTERPOLATION = re.compile(r"\$\{")
 
@@ -26,17 +26,21 @@ def default_root(contract_path: Path) -> Path:
 
 def read_contract_text(path: Path, filename: str) -> str:
     """The contract's text, or a ContractError saying plainly why it cannot be read."""
+
     def fail(msg: str, help: str = "") -> ContractError:
         return ContractError(filename, [ContractProblem(message=msg, help=help)])
 
     try:
         if path.is_dir():
-            raise fail("is a directory, not a contract file",
-                       help="pass the file, e.g. product/truth.yaml")
+            raise fail(
+                "is a directory, not a contract file", help="pass the file, e.g. product/truth.yaml"
+            )
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise fail(f"contract is larger than {MAX_BYTES // 1024} KiB ({size} bytes)",
-                       help="a contract describes a product in a page or two")
+            raise fail(
+                f"contract is larger than {MAX_BYTES // 1024} KiB ({size} bytes)",
+                help="a contract describes a product in a page or two",
+            )
         data = path.read_bytes()
     except FileNotFoundError:
         raise fail("no such file", help="run 'truthgate init' to scaffold a contract") from None
@@ -50,10 +54,17 @@ def read_contract_text(path: Path, filename: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ContractError(filename, [ContractProblem(
-            message=f"the contract is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
-            line=line, col=exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1,
-            help="save the file as UTF-8")]) from None
+        raise ContractError(
+            filename,
+            [
+                ContractProblem(
+                    message=f"the contract is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+                    line=line,
+                    col=exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1,
+                    help="save the file as UTF-8",
+                )
+            ],
+        ) from None
 
 
 def load_contract(path: Path | str, root: Path | None = None) -> Contract:
@@ -61,12 +72,18 @@ def load_contract(path: Path | str, root: Path | None = None) -> Contract:
     path = Path(path)
     filename = display_path(path)
     text = read_contract_text(path, filename)
-    return load_contract_text(text, filename=filename, source=path,
-                              root=root if root is not None else default_root(path))
+    return load_contract_text(
+        text, filename=filename, source=path, root=root if root is not None else default_root(path)
+    )
 
 
-def load_contract_text(text: str, *, filename: str = "product/truth.yaml",
-                       source: Path | None = None, root: Path | None = None) -> Contract:
+def load_contract_text(
+    text: str,
+    *,
+    filename: str = "product/truth.yaml",
+    source: Path | None = None,
+    root: Path | None = None,
+) -> Contract:
     """Like ``load_contract`` for text already in memory (tests, stdin, init)."""
     try:
         loaded = load_yaml(text)
@@ -74,16 +91,27 @@ def load_contract_text(text: str, *, filename: str = "product/truth.yaml",
         raise ContractError(filename, exc.problems, text) from None
     if not isinstance(loaded.data, dict):
         got = type(loaded.data).__name__ if loaded.data is not None else "nothing"
-        raise ContractError(filename, [ContractProblem(
-            message=f"the contract must be a mapping of sections, got {got}", line=1, col=1,
-            help="start with 'version: 1' and 'product:'")], text)
+        raise ContractError(
+            filename,
+            [
+                ContractProblem(
+                    message=f"the contract must be a mapping of sections, got {got}",
+                    line=1,
+                    col=1,
+                    help="start with 'version: 1' and 'product:'",
+                )
+            ],
+            text,
+        )
     problems = validate_document(loaded, contract_schema())
     problems += _interpolation_problems(loaded)
     if problems:
         raise ContractError(filename, problems, text)
     root = (root or Path.cwd()).resolve()
     contract, build_problems = build_contract(
-        loaded, root=root, source=source or Path(filename),
+        loaded,
+        root=root,
+        source=source or Path(filename),
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
     if build_problems or contract is None:
@@ -109,10 +137,15 @@ def _interpolation_problems(loaded: LoadedYaml) -> list[ContractProblem]:
     for path, value in _strings(loaded.data):
         if _INTERPOLATION.search(value) and (not path or path[0] != "smoke"):
             m = loaded.marks.get(path)
-            out.append(ContractProblem(
-                message="${...} interpolation is only allowed in the smoke section",
-                path=path, line=m.line if m else 0, col=m.col if m else 0,
-                end_line=m.end_line if m else 0, end_col=m.end_col if m else 0,
-                help="write the value literally; environment values belong to smoke targets"))
+            out.append(
+                ContractProblem(
+                    message="${...} interpolation is only allowed in the smoke section",
+                    path=path,
+                    line=m.line if m else 0,
+                    col=m.col if m else 0,
+                    end_line=m.end_line if m else 0,
+                    end_col=m.end_col if m else 0,
+                    help="write the value literally; environment values belong to smoke targets",
+                )
+            )
     return out
-

@@ -22,7 +22,9 @@ class Entrypoint:
     """The single blessed way the product starts."""
 
     path: str  # the blessed file, relative to the repository root
-    command: str = ""  # how it starts in production, e.g. 'python main.py' or 'uvicorn app.main:app'
+    command: str = (
+        ""  # how it starts in production, e.g. 'python main.py' or 'uvicorn app.main:app'
+    )
     forbidden: tuple[str, ...] = ()  # files that must be absent or quarantined
     allow_main_guards: tuple[str, ...] = ("scripts/**", "tests/**", "quarantine/**")
 

@@ -7,11 +7,26 @@ YAML line with the span underlined, and by a ``help:`` line when there is advice
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 KeyPath = tuple[str | int, ...]
+
+# C0/C1 controls (tab aside) and bidi overrides: a contract's "\e[2J" or U+202E must not reach
+# a terminal from an error message as anything but visible escapes.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control and bidi-override characters shown as escapes (\\x1b, \\u202e)."""
+
+    def esc(m: re.Match[str]) -> str:
+        c = ord(m.group())
+        return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+
+    return _UNPRINTABLE.sub(esc, text)
 
 
 def format_key_path(path: Sequence[str | int]) -> str:
@@ -69,9 +84,9 @@ def render_problems(filename: str, problems: Sequence[ContractProblem], source: 
     lines = source.splitlines()
     blocks: list[str] = []
     for p in problems:
-        block = [p.headline(filename)]
+        block = [printable(p.headline(filename))]
         if p.line and 0 < p.line <= len(lines):
-            text = lines[p.line - 1].replace("\t", " ")
+            text = printable(lines[p.line - 1].replace("\t", " "))
             gutter = f"{p.line:>4} | "
             block.append(gutter + text)
             start = max(p.col, 1)
@@ -81,7 +96,7 @@ def render_problems(filename: str, problems: Sequence[ContractProblem], source: 
                 width = max(len(text.rstrip()) - start + 1, 1)
             block.append(" " * (len(gutter) + start - 1) + "^" * width)
         if p.help:
-            block.append(f"  help: {p.help}")
+            block.append(f"  help: {printable(p.help)}")
         blocks.append("\n".join(block))
     count = len(problems)
     blocks.append(f"{count} problem{'s' if count != 1 else ''} in {filename}")

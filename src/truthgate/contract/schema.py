@@ -29,7 +29,10 @@ def _list(desc: str, items: dict[str, Any], **extra: Any) -> dict[str, Any]:
 
 def _obj(desc: str, props: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "type": "object", "description": desc, "additionalProperties": False, "properties": props,
+        "type": "object",
+        "description": desc,
+        "additionalProperties": False,
+        "properties": props,
     }
     if required:
         out["required"] = list(required)
@@ -38,116 +41,248 @@ def _obj(desc: str, props: dict[str, Any], required: tuple[str, ...] = ()) -> di
 
 PATH = {"type": "string", "format": "repo-path", "minLength": 1}
 GLOB = {"type": "string", "format": "repo-glob", "minLength": 1}
-SEVERITY = {"type": "string", "enum": ["error", "warning", "info"],
-            "description": "How much a finding matters; only 'error' fails the gate."}
+SEVERITY = {
+    "type": "string",
+    "enum": ["error", "warning", "info"],
+    "description": "How much a finding matters; only 'error' fails the gate.",
+}
 
 
 def _env_var(desc: str) -> dict[str, Any]:
-    return _obj(desc, {
-        "name": _str("The variable's name, e.g. SECRET_KEY.", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$"),
-        "secret": {"type": "boolean", "description":
-                   "A secret: never given a literal default, never printed in any report."},
-        "description": _str("What the variable is for."),
-    }, required=("name",))
+    return _obj(
+        desc,
+        {
+            "name": _str(
+                "The variable's name, e.g. SECRET_KEY.", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$"
+            ),
+            "secret": {
+                "type": "boolean",
+                "description": "A secret: never given a literal default, never printed in any report.",
+            },
+            "description": _str("What the variable is for."),
+        },
+        required=("name",),
+    )
 
 
 def _sections() -> dict[str, Any]:
     return {
-        "version": {"type": "integer", "const": CONTRACT_VERSION,
-                    "description": "Contract format version; this truthgate reads version 1."},
-        "product": _obj("Who and what the contract is about.", {
-            "name": _str("Product name.", minLength=1),
-            "version": _str("Product version (kept as written: 1.10 stays '1.10')."),
-            "owners": _list("People or teams accountable for the product.", {"type": "string"}),
-            "description": _str("One paragraph: what the product does."),
-        }, required=("name",)),
-        "entrypoint": _obj("The single blessed way the product starts.", {
-            "path": {**PATH, "description": "The blessed entrypoint file, e.g. main.py."},
-            "command": _str("The production start command, e.g. 'uvicorn app.main:app'."),
-            "forbidden": _list("Entrypoint files that must be absent or quarantined.",
-                               {**PATH, "description": "A forbidden entrypoint file."}),
-            "allow_main_guards": _list(
-                "Globs where extra `if __name__ == '__main__'` guards are allowed.",
-                {**GLOB, "description": "A glob such as scripts/**."}),
-        }, required=("path",)),
-        "env": _obj("The environment contract.", {
-            "required": _list("Variables production cannot start without.",
-                              _env_var("A required variable.")),
-            "optional": _list("Variables with a safe default.", _env_var("An optional variable.")),
-            "forbidden": _list("Variables that must appear nowhere (code or example file).",
-                               _env_var("A forbidden variable.")),
-            "example_file": {**PATH, "description": "The example env file, e.g. .env.example."},
-            "accessors": _list("Extra functions that read an env var by name, e.g. config.env.",
-                               {"type": "string", "description": "A dotted function name."}),
-        }),
-        "kb": _obj("The knowledge base the next engineer relies on.", {
-            "files": _list("Required knowledge-base files.", _obj("A knowledge-base file.", {
-                "path": {**PATH, "description": "The file, e.g. kb/architecture.md."},
-                "headings": _list("Markdown headings the file must contain.",
-                                  {"type": "string", "description": "A heading's text."}),
-            }, required=("path",))),
-        }),
-        "legacy": _obj("The quarantine of legacy code.", {
-            "quarantine_dir": {**PATH, "description": "Where legacy code lives (never imported)."},
-            "forbidden_modules": _list("Module globs the blessed path must never import.",
-                                       {"type": "string", "description": "e.g. legacy.*"}),
-        }),
-        "invariants": _list("The promises `truthgate verify` checks.", {"$ref": "#/$defs/invariant"}),
-        "routes": _list("The HTTP routes the product serves.", _obj("A route.", {
-            "method": {"type": "string", "description": "HTTP method.",
-                       "enum": ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]},
-            "path": _str("URL path, e.g. /health.", pattern="^/"),
-            "budget_ms": {"type": "number", "exclusiveMinimum": 0,
-                          "description": "Latency budget in milliseconds."},
-            "name": _str("A short name modes and scenarios refer to."),
-            "unsafe": {"type": "boolean", "description": "The route writes or spends."},
-        }, required=("method", "path"))),
-        "modes": _list("Operating modes (e.g. ACTIVE / PASSIVE).", _obj("A mode.", {
-            "name": _str("Mode name.", minLength=1),
-            "allows": _list("Route names (or 'METHOD /path') served in this mode.",
-                            {"type": "string", "description": "A route."}),
-            "refuses": _list("Route names refused in this mode.",
-                             {"type": "string", "description": "A route."}),
-            "refusal_status": {"type": "integer", "minimum": 100, "maximum": 599,
-                               "description": "Status a refused operation answers with."},
-            "description": _str("What the mode is for."),
-        }, required=("name",))),
+        "version": {
+            "type": "integer",
+            "const": CONTRACT_VERSION,
+            "description": "Contract format version; this truthgate reads version 1.",
+        },
+        "product": _obj(
+            "Who and what the contract is about.",
+            {
+                "name": _str("Product name.", minLength=1),
+                "version": _str("Product version (kept as written: 1.10 stays '1.10')."),
+                "owners": _list("People or teams accountable for the product.", {"type": "string"}),
+                "description": _str("One paragraph: what the product does."),
+            },
+            required=("name",),
+        ),
+        "entrypoint": _obj(
+            "The single blessed way the product starts.",
+            {
+                "path": {**PATH, "description": "The blessed entrypoint file, e.g. main.py."},
+                "command": _str("The production start command, e.g. 'uvicorn app.main:app'."),
+                "forbidden": _list(
+                    "Entrypoint files that must be absent or quarantined.",
+                    {**PATH, "description": "A forbidden entrypoint file."},
+                ),
+                "allow_main_guards": _list(
+                    "Globs where extra `if __name__ == '__main__'` guards are allowed.",
+                    {**GLOB, "description": "A glob such as scripts/**."},
+                ),
+            },
+            required=("path",),
+        ),
+        "env": _obj(
+            "The environment contract.",
+            {
+                "required": _list(
+                    "Variables production cannot start without.", _env_var("A required variable.")
+                ),
+                "optional": _list(
+                    "Variables with a safe default.", _env_var("An optional variable.")
+                ),
+                "forbidden": _list(
+                    "Variables that must appear nowhere (code or example file).",
+                    _env_var("A forbidden variable."),
+                ),
+                "example_file": {**PATH, "description": "The example env file, e.g. .env.example."},
+                "accessors": _list(
+                    "Extra functions that read an env var by name, e.g. config.env.",
+                    {"type": "string", "description": "A dotted function name."},
+                ),
+            },
+        ),
+        "kb": _obj(
+            "The knowledge base the next engineer relies on.",
+            {
+                "files": _list(
+                    "Required knowledge-base files.",
+                    _obj(
+                        "A knowledge-base file.",
+                        {
+                            "path": {**PATH, "description": "The file, e.g. kb/architecture.md."},
+                            "headings": _list(
+                                "Markdown headings the file must contain.",
+                                {"type": "string", "description": "A heading's text."},
+                            ),
+                        },
+                        required=("path",),
+                    ),
+                ),
+            },
+        ),
+        "legacy": _obj(
+            "The quarantine of legacy code.",
+            {
+                "quarantine_dir": {
+                    **PATH,
+                    "description": "Where legacy code lives (never imported).",
+                },
+                "forbidden_modules": _list(
+                    "Module globs the blessed path must never import.",
+                    {"type": "string", "description": "e.g. legacy.*"},
+                ),
+            },
+        ),
+        "invariants": _list(
+            "The promises `truthgate verify` checks.", {"$ref": "#/$defs/invariant"}
+        ),
+        "routes": _list(
+            "The HTTP routes the product serves.",
+            _obj(
+                "A route.",
+                {
+                    "method": {
+                        "type": "string",
+                        "description": "HTTP method.",
+                        "enum": ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
+                    },
+                    "path": _str("URL path, e.g. /health.", pattern="^/"),
+                    "budget_ms": {
+                        "type": "number",
+                        "exclusiveMinimum": 0,
+                        "description": "Latency budget in milliseconds.",
+                    },
+                    "name": _str("A short name modes and scenarios refer to."),
+                    "unsafe": {"type": "boolean", "description": "The route writes or spends."},
+                },
+                required=("method", "path"),
+            ),
+        ),
+        "modes": _list(
+            "Operating modes (e.g. ACTIVE / PASSIVE).",
+            _obj(
+                "A mode.",
+                {
+                    "name": _str("Mode name.", minLength=1),
+                    "allows": _list(
+                        "Route names (or 'METHOD /path') served in this mode.",
+                        {"type": "string", "description": "A route."},
+                    ),
+                    "refuses": _list(
+                        "Route names refused in this mode.",
+                        {"type": "string", "description": "A route."},
+                    ),
+                    "refusal_status": {
+                        "type": "integer",
+                        "minimum": 100,
+                        "maximum": 599,
+                        "description": "Status a refused operation answers with.",
+                    },
+                    "description": _str("What the mode is for."),
+                },
+                required=("name",),
+            ),
+        ),
         "smoke": {"$ref": "#/$defs/smoke"},
-        "observability": _obj("What the logs must not say.", {
-            "forbidden_log_patterns": _list("Patterns checked by `truthgate logs`.", _obj(
-                "A forbidden log pattern.", {
-                    "name": _str("Short name.", minLength=1),
-                    "regex": _str("Python regular expression.", format="regex"),
-                    "max": {"type": "integer", "minimum": 0,
-                            "description": "Occurrences allowed (whole log or per window)."},
-                    "window_seconds": {"type": "integer", "minimum": 0,
-                                       "description": "Window for `max`; 0 means the whole log."},
-                    "severity": SEVERITY,
-                }, required=("name", "regex"))),
-            "error_loop_limit": {"type": "integer", "minimum": 0, "description":
-                                 "The same error line repeated more than this is a finding."},
-        }),
-        "release": _obj("The release captain's checklist.", {
-            "checklist": _list("Steps run in order by `truthgate release`.", _obj("A step.", {
-                "name": _str("Step name.", minLength=1),
-                "run": {"type": "string", "enum": ["verify", "smoke", "logs", "dod", "command"],
-                        "description": "What the step runs."},
-                "target": _str("Smoke target for a smoke step."),
-                "command": _str("Shell-free command line for a 'command' step."),
-            }, required=("name", "run"))),
-            "definition_of_done": _obj("When the product counts as done.", {
-                "consecutive_green_cycles": {"type": "integer", "minimum": 1,
-                                             "description": "Green cycles needed in a row."},
-                "criteria": _list("Human-checked criteria.",
-                                  {"type": "string", "description": "A criterion."}),
-            }),
-            "cycles_dir": {**PATH, "description": "Where cycle reports are recorded."},
-        }),
-        "verify": _obj("Settings of `truthgate verify` itself.", {
-            "exclude": _list("Globs excluded from every invariant, on top of .gitignore.",
-                             {**GLOB, "description": "A glob."}),
-            "cache": {"type": "boolean", "description": "Keep a facts cache in .truthgate_cache/."},
-        }),
+        "observability": _obj(
+            "What the logs must not say.",
+            {
+                "forbidden_log_patterns": _list(
+                    "Patterns checked by `truthgate logs`.",
+                    _obj(
+                        "A forbidden log pattern.",
+                        {
+                            "name": _str("Short name.", minLength=1),
+                            "regex": _str("Python regular expression.", format="regex"),
+                            "max": {
+                                "type": "integer",
+                                "minimum": 0,
+                                "description": "Occurrences allowed (whole log or per window).",
+                            },
+                            "window_seconds": {
+                                "type": "integer",
+                                "minimum": 0,
+                                "description": "Window for `max`; 0 means the whole log.",
+                            },
+                            "severity": SEVERITY,
+                        },
+                        required=("name", "regex"),
+                    ),
+                ),
+                "error_loop_limit": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "The same error line repeated more than this is a finding.",
+                },
+            },
+        ),
+        "release": _obj(
+            "The release captain's checklist.",
+            {
+                "checklist": _list(
+                    "Steps run in order by `truthgate release`.",
+                    _obj(
+                        "A step.",
+                        {
+                            "name": _str("Step name.", minLength=1),
+                            "run": {
+                                "type": "string",
+                                "enum": ["verify", "smoke", "logs", "dod", "command"],
+                                "description": "What the step runs.",
+                            },
+                            "target": _str("Smoke target for a smoke step."),
+                            "command": _str("Shell-free command line for a 'command' step."),
+                        },
+                        required=("name", "run"),
+                    ),
+                ),
+                "definition_of_done": _obj(
+                    "When the product counts as done.",
+                    {
+                        "consecutive_green_cycles": {
+                            "type": "integer",
+                            "minimum": 1,
+                            "description": "Green cycles needed in a row.",
+                        },
+                        "criteria": _list(
+                            "Human-checked criteria.",
+                            {"type": "string", "description": "A criterion."},
+                        ),
+                    },
+                ),
+                "cycles_dir": {**PATH, "description": "Where cycle reports are recorded."},
+            },
+        ),
+        "verify": _obj(
+            "Settings of `truthgate verify` itself.",
+            {
+                "exclude": _list(
+                    "Globs excluded from every invariant, on top of .gitignore.",
+                    {**GLOB, "description": "A glob."},
+                ),
+                "cache": {
+                    "type": "boolean",
+                    "description": "Keep a facts cache in .truthgate_cache/.",
+                },
+            },
+        ),
     }
 
 
@@ -155,14 +290,20 @@ def _invariant_def() -> dict[str, Any]:
     from truthgate.verify.kinds import available_kinds, kind_names
 
     base_props: dict[str, Any] = {
-        "id": _str("Unique id, used by --select/--ignore, suppressions and reports.",
-                   pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"),
-        "kind": {"type": "string", "enum": list(kind_names()),
-                 "description": "The invariant kind (see kb/invariants.md)."},
+        "id": _str(
+            "Unique id, used by --select/--ignore, suppressions and reports.",
+            pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        ),
+        "kind": {
+            "type": "string",
+            "enum": list(kind_names()),
+            "description": "The invariant kind (see kb/invariants.md).",
+        },
         "severity": SEVERITY,
         "message": _str("What the promise is, in the team's words; shown with every finding."),
-        "paths": _list("Globs of files checked (default: the kind's own).",
-                       {**GLOB, "description": "A glob."}),
+        "paths": _list(
+            "Globs of files checked (default: the kind's own).", {**GLOB, "description": "A glob."}
+        ),
         "exclude": _list("Globs excluded from this invariant.", {**GLOB, "description": "A glob."}),
     }
     branches = []

@@ -57,7 +57,8 @@ def _coerce_plain_scalars(loaded: LoadedYaml, validator: Draft202012Validator) -
             path = tuple(err.absolute_path)
             wants_string = err.validator == "type" and (
                 err.validator_value == "string"
-                or (isinstance(err.validator_value, list) and "string" in err.validator_value))
+                or (isinstance(err.validator_value, list) and "string" in err.validator_value)
+            )
             if wants_string and path in loaded.plain_text and path:
                 _set_at(loaded.data, path, loaded.plain_text[path])
                 changed = True
@@ -86,15 +87,24 @@ def _mark_for(loaded: LoadedYaml, path: KeyPath, key: bool = False) -> Mark | No
     return loaded.marks.get(())
 
 
-def _problem(loaded: LoadedYaml, path: KeyPath, message: str, help: str = "",
-             key: bool = False) -> ContractProblem:
+def _problem(
+    loaded: LoadedYaml, path: KeyPath, message: str, help: str = "", key: bool = False
+) -> ContractProblem:
     m = _mark_for(loaded, path, key=key)
-    return ContractProblem(message=message, path=path, help=help,
-                           line=m.line if m else 0, col=m.col if m else 0,
-                           end_line=m.end_line if m else 0, end_col=m.end_col if m else 0)
+    return ContractProblem(
+        message=message,
+        path=path,
+        help=help,
+        line=m.line if m else 0,
+        col=m.col if m else 0,
+        end_line=m.end_line if m else 0,
+        end_col=m.end_col if m else 0,
+    )
 
 
-def _allowed_keys(err: ValidationError, loaded: LoadedYaml, root_schema: dict[str, Any]) -> list[str]:
+def _allowed_keys(
+    err: ValidationError, loaded: LoadedYaml, root_schema: dict[str, Any]
+) -> list[str]:
     schema = err.schema if isinstance(err.schema, dict) else {}
     keys = list(schema.get("properties", {}))
     instance = err.instance
@@ -107,8 +117,9 @@ def _allowed_keys(err: ValidationError, loaded: LoadedYaml, root_schema: dict[st
     return keys
 
 
-def _explain(err: ValidationError, loaded: LoadedYaml,
-             root_schema: dict[str, Any]) -> list[ContractProblem]:
+def _explain(
+    err: ValidationError, loaded: LoadedYaml, root_schema: dict[str, Any]
+) -> list[ContractProblem]:
     path: KeyPath = tuple(err.absolute_path)
     kind = err.validator
     if kind in ("additionalProperties", "unevaluatedProperties") and isinstance(err.instance, dict):
@@ -124,7 +135,7 @@ def _explain(err: ValidationError, loaded: LoadedYaml,
             out.append(_problem(loaded, (*path, key), msg, help=help, key=True))
         return out
     if kind == "enum":
-        choices = [str(c) for c in err.validator_value]
+        choices = [str(c) for c in _as_list(err.validator_value)]
         guess = suggest(str(err.instance), choices)
         shown = choices if len(choices) <= 8 else [*choices[:8], "..."]
         msg = f"{err.instance!r} is not one of [{', '.join(shown)}]"
@@ -132,10 +143,15 @@ def _explain(err: ValidationError, loaded: LoadedYaml,
             msg += f"; did you mean '{guess}'?"
         return [_problem(loaded, path, msg)]
     if kind == "required":
-        missing = [k for k in err.validator_value if isinstance(err.instance, dict)
-                   and k not in err.instance]
-        return [_problem(loaded, path, f"missing required key '{k}'",
-                         help=f"add '{k}:' here") for k in missing]
+        missing = [
+            k
+            for k in _as_list(err.validator_value)
+            if isinstance(err.instance, dict) and k not in err.instance
+        ]
+        return [
+            _problem(loaded, path, f"missing required key '{k}'", help=f"add '{k}:' here")
+            for k in missing
+        ]
     if kind == "type":
         want = err.validator_value
         wanted = " or ".join(want) if isinstance(want, list) else str(want)
@@ -149,19 +165,29 @@ def _explain(err: ValidationError, loaded: LoadedYaml,
     if kind == "format":
         fmt = err.validator_value
         if fmt in ("repo-path", "repo-glob"):
-            return [_problem(loaded, path,
-                             f"path {err.instance!r} escapes the repository root",
-                             help="use a path relative to the repository root, without '..'")]
+            return [
+                _problem(
+                    loaded,
+                    path,
+                    f"path {err.instance!r} escapes the repository root",
+                    help="use a path relative to the repository root, without '..'",
+                )
+            ]
         if fmt == "regex":
             detail = str(err.cause) if err.cause else "invalid"
-            return [_problem(loaded, path, f"invalid regular expression {err.instance!r}: "
-                             f"{detail}")]
+            return [
+                _problem(loaded, path, f"invalid regular expression {err.instance!r}: {detail}")
+            ]
     if kind in ("anyOf", "oneOf") and err.context:
         best = _best(err.context)
         return _explain(best, loaded, root_schema)
     if kind == "const":
         return [_problem(loaded, path, f"must be {err.validator_value!r}, got {err.instance!r}")]
     return [_problem(loaded, path, err.message)]
+
+
+def _as_list(value: object) -> list[Any]:
+    return list(value) if isinstance(value, (list, tuple)) else []
 
 
 def _best(errors: Sequence[ValidationError]) -> ValidationError:

@@ -24,12 +24,15 @@ from truthgate.contract.problems import ContractProblem, KeyPath
 
 MAX_BYTES = 1 << 20  # a contract is a page or two of YAML; 1 MiB is generous
 MAX_NODES = 100_000  # nodes visited while converting, aliases included
+MAX_DEPTH = 64  # nesting levels; a contract is a few levels deep, parsers are recursive
+MAX_INT_DIGITS = 300  # int() refuses > 4300 digits with a ValueError; no field needs 300
 
 _INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)$")
 _HEX_OCT = re.compile(r"0x[0-9a-fA-F]+$|0o[0-7]+$")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 _COLLECTION_TAGS = ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:map")
 _SPECIAL_FLOAT = {".inf": float("inf"), "+.inf": float("inf"), "-.inf": float("-inf")}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,8 @@ def _resolve_plain(text: str) -> Any:
         return None
     if low in ("true", "false"):
         return low == "true"
+    if len(text) > MAX_INT_DIGITS and (_INT.match(text) or _HEX_OCT.match(text)):
+        return text  # left a string: the schema reports it where a number is expected
     if _INT.match(text):
         return int(text.replace("_", ""))
     if _HEX_OCT.match(text):
@@ -98,8 +103,13 @@ class _Converter:
         m = _mark(node)
         self.problems.append(
             ContractProblem(
-                message=message, path=path, line=m.line, col=m.col,
-                end_line=m.end_line, end_col=m.end_col, help=help,
+                message=message,
+                path=path,
+                line=m.line,
+                col=m.col,
+                end_line=m.end_line,
+                end_col=m.end_col,
+                help=help,
             )
         )
 
@@ -110,6 +120,15 @@ class _Converter:
         self.result.marks.setdefault(path, _mark(node))
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node, path)
+        if len(path) >= MAX_DEPTH:
+            # Checked here, before recursing: the validator and the builder recurse too.
+            self.problem(
+                node,
+                path,
+                f"nested deeper than {MAX_DEPTH} levels",
+                help="a contract is a few levels deep; flatten this value",
+            )
+            return None
         if not isinstance(node, yaml.ScalarNode) and node.tag not in _COLLECTION_TAGS:
             self.problem(node, path, f"unsupported YAML tag {node.tag!r}", help="remove the tag")
             return None
@@ -121,6 +140,15 @@ class _Converter:
         return None
 
     def scalar(self, node: yaml.ScalarNode, path: KeyPath) -> Any:
+        if _SURROGATE.search(node.value):
+            # A "\ud800" escape decodes to a lone surrogate: no UTF-8 output can hold it.
+            self.problem(
+                node,
+                path,
+                "string holds a lone UTF-16 surrogate (not valid Unicode)",
+                help="remove the \\uD800-\\uDFFF escape",
+            )
+            return ""
         tag = node.tag
         if node.style is None and tag != "tag:yaml.org,2002:str":
             self.result.plain_text[path] = node.value
@@ -140,19 +168,35 @@ class _Converter:
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                self.problem(key_node, path, "YAML merge keys ('<<') are not supported",
-                             help="write the keys out; contracts are read by people")
+                self.problem(
+                    key_node,
+                    path,
+                    "YAML merge keys ('<<') are not supported",
+                    help="write the keys out; contracts are read by people",
+                )
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
                 self.problem(key_node, path, "mapping keys must be plain strings")
                 continue
             key = key_node.value
+            if _SURROGATE.search(key):
+                self.problem(
+                    key_node,
+                    path,
+                    "key holds a lone UTF-16 surrogate (not valid Unicode)",
+                    help="remove the \\uD800-\\uDFFF escape",
+                )
+                continue
             child = (*path, key)
             if key in out:
                 first = self.result.key_marks.get(child)
                 where = f" (first defined on line {first.line})" if first else ""
-                self.problem(key_node, child, f"duplicate key '{key}'{where}",
-                             help="each key may appear once; merge the two entries")
+                self.problem(
+                    key_node,
+                    child,
+                    f"duplicate key '{key}'{where}",
+                    help="each key may appear once; merge the two entries",
+                )
                 continue
             self.result.key_marks[child] = _mark(key_node)
             out[key] = self.convert(value_node, child)
@@ -166,52 +210,167 @@ class _TooBig(Exception):
 def load_yaml(source: str) -> LoadedYaml:
     """Parse ``source`` into data and marks; raise ``YamlError`` with located problems."""
     if len(source.encode("utf-8", "surrogatepass")) > MAX_BYTES:
-        raise YamlError([ContractProblem(
-            message=f"contract is larger than {MAX_BYTES // 1024} KiB", line=1, col=1,
-            help="a contract describes a product in a page or two; split out data files")])
+        raise YamlError(
+            [
+                ContractProblem(
+                    message=f"contract is larger than {MAX_BYTES // 1024} KiB",
+                    line=1,
+                    col=1,
+                    help="a contract describes a product in a page or two; split out data files",
+                )
+            ]
+        )
     if "\t" in source:
         for i, text in enumerate(source.splitlines(), start=1):
             stripped = text.lstrip(" ")
             if stripped.startswith("\t"):
-                raise YamlError([ContractProblem(
-                    message="tab character used for indentation", line=i,
-                    col=len(text) - len(stripped) + 1, end_line=i,
-                    end_col=len(text) - len(stripped) + 2,
-                    help="YAML indents with spaces only; replace the tab with spaces")])
+                raise YamlError(
+                    [
+                        ContractProblem(
+                            message="tab character used for indentation",
+                            line=i,
+                            col=len(text) - len(stripped) + 1,
+                            end_line=i,
+                            end_col=len(text) - len(stripped) + 2,
+                            help="YAML indents with spaces only; replace the tab with spaces",
+                        )
+                    ]
+                )
+    deep = _flow_too_deep(source)
+    if deep is not None:
+        raise YamlError([ContractProblem(
+            message=f"brackets nested deeper than {MAX_DEPTH} levels", line=deep[0],
+            col=deep[1], help="a contract is a few levels deep; flatten this value")])
     try:
         nodes = list(yaml.compose_all(source, Loader=yaml.SafeLoader))
+    except RecursionError:
+        # PyYAML's composer recurses once per nesting level: '[[[[...' exhausts the stack.
+        raise YamlError(
+            [
+                ContractProblem(
+                    message=f"the contract is nested too deeply (more than {MAX_DEPTH} levels)",
+                    line=1,
+                    col=1,
+                    help="a contract is a few levels deep",
+                )
+            ]
+        ) from None
     except yaml.MarkedYAMLError as exc:
         # An unclosed quote or bracket is reported by PyYAML at the end of the file; the place
         # where the construct started (the context mark) is where a person has to look.
         mark = exc.context_mark or exc.problem_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = f"{exc.context}: {exc.problem}" if exc.context else str(exc.problem)
-        raise YamlError([ContractProblem(
-            message=f"invalid YAML: {what}", line=line, col=col,
-            help=_yaml_help(str(exc.problem or "")))]) from None
+        raise YamlError(
+            [
+                ContractProblem(
+                    message=f"invalid YAML: {what}",
+                    line=line,
+                    col=col,
+                    help=_yaml_help(str(exc.problem or "")),
+                )
+            ]
+        ) from None
     except yaml.YAMLError as exc:
         raise YamlError([ContractProblem(message=f"invalid YAML: {exc}", line=1, col=1)]) from None
     if len(nodes) > 1:
         m = _mark(nodes[1])
-        raise YamlError([ContractProblem(
-            message="the contract holds more than one YAML document", line=m.line, col=m.col,
-            help="remove the '---' separator and keep one document")])
+        raise YamlError(
+            [
+                ContractProblem(
+                    message="the contract holds more than one YAML document",
+                    line=m.line,
+                    col=m.col,
+                    help="remove the '---' separator and keep one document",
+                )
+            ]
+        )
     if not nodes or nodes[0] is None:
-        raise YamlError([ContractProblem(message="the contract is empty", line=1, col=1,
-                                         help="run 'truthgate init' to scaffold one")])
+        raise YamlError(
+            [
+                ContractProblem(
+                    message="the contract is empty",
+                    line=1,
+                    col=1,
+                    help="run 'truthgate init' to scaffold one",
+                )
+            ]
+        )
     conv = _Converter(source)
     try:
         conv.result.data = conv.convert(nodes[0], ())
     except _TooBig:
-        raise YamlError([ContractProblem(
-            message=f"the contract expands to more than {MAX_NODES} nodes (alias bomb?)",
-            line=1, col=1, help="YAML anchors and aliases must not multiply the document")]) from None
+        raise YamlError(
+            [
+                ContractProblem(
+                    message=f"the contract expands to more than {MAX_NODES} nodes (alias bomb?)",
+                    line=1,
+                    col=1,
+                    help="YAML anchors and aliases must not multiply the document",
+                )
+            ]
+        ) from None
     except RecursionError:
-        raise YamlError([ContractProblem(message="the contract is nested too deeply",
-                                         line=1, col=1)]) from None
+        raise YamlError(
+            [ContractProblem(message="the contract is nested too deeply", line=1, col=1)]
+        ) from None
     if conv.problems:
         raise YamlError(conv.problems)
     return conv.result
+
+
+def _flow_too_deep(source: str) -> tuple[int, int] | None:
+    """(line, col) where '[' / '{' nesting passes MAX_DEPTH, else None; one linear pass.
+
+    PyYAML's scanner keeps a possible simple key per open flow level and re-checks all of
+    them on every token, so '[[[[...' costs O(depth^2): 1 MiB of brackets would hang the
+    load for hours. Quoted scalars and comments are skipped; a bracket inside a plain
+    scalar may be counted, which only matters past 64 unbalanced ones.
+    """
+    if source.count("[") + source.count("{") <= MAX_DEPTH:
+        return None  # the common case: a contract has a few dozen brackets in all
+    depth, line, col, i, n = 0, 1, 0, 0, len(source)
+    prev = "\n"
+    while i < n:
+        c = source[i]
+        col += 1
+        if c == "\n":
+            line, col = line + 1, 0
+        elif c in "'\"" and prev in " \t\n[{,:-?":
+            # Skip a quoted scalar (a quote opens one only after an indicator or a space).
+            j = i + 1
+            while j < n:
+                d = source[j]
+                if c == '"' and d == "\\":
+                    j += 2
+                    continue
+                if d == c:
+                    if c == "'" and source.startswith("''", j):
+                        j += 2
+                        continue
+                    break
+                j += 1
+            skipped = source[i:j + 1]
+            if "\n" in skipped:
+                line += skipped.count("\n")
+                col = len(skipped) - skipped.rfind("\n") - 1
+            else:
+                col += j - i
+            i, prev = j + 1, c
+            continue
+        elif c == "#" and prev in " \t\n":
+            j = source.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        elif c in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line, col
+        elif c in "]}":
+            depth = max(depth - 1, 0)
+        prev = c
+        i += 1
+    return None
 
 
 def _yaml_help(problem: str) -> str:

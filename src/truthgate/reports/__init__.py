@@ -78,6 +78,7 @@ REPORTERS: dict[str, Reporter] = {
                   "GitHub Actions workflow commands (annotations)"),
         _reporter("markdown", "markdown", ".md", "text/markdown",
                   "cycle report for a release captain and $GITHUB_STEP_SUMMARY"),
+        _reporter("html", "html", ".html", "text/html", "self-contained HTML page, no scripts"),
     )
 }
 

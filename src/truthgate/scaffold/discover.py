@@ -7,12 +7,25 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
-_SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", "build", "dist",
-              ".truthgate_cache", "site-packages"}
+_SKIP_DIRS = {
+    ".git",
+    ".venv",
+    "venv",
+    "node_modules",
+    "__pycache__",
+    ".tox",
+    "build",
+    "dist",
+    ".truthgate_cache",
+    "site-packages",
+}
 _ALLOWED_GUARD_DIRS = ("scripts", "tests", "test", "quarantine", "examples", "benchmarks")
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=")
-_SECRETISH = re.compile(r"(SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|PRIVATE_KEY|CREDENTIAL|DSN"
-                        r"|DATABASE_URL)", re.IGNORECASE)
+_SECRETISH = re.compile(
+    r"(SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|PRIVATE_KEY|CREDENTIAL|DSN"
+    r"|DATABASE_URL)",
+    re.IGNORECASE,
+)
 _MAX_FILES = 5000
 
 
@@ -77,10 +90,7 @@ def _dockerfile_command(root: Path) -> str:
         m = re.match(r"\s*(CMD|ENTRYPOINT)\s+(.*)", line, re.IGNORECASE)
         if m:
             body = m.group(2).strip()
-            if body.startswith("["):
-                command = " ".join(re.findall(r'"([^"]*)"', body))
-            else:
-                command = body
+            command = " ".join(re.findall(r'"([^"]*)"', body)) if body.startswith("[") else body
     return command
 
 
@@ -116,16 +126,25 @@ def discover(root: Path) -> Discovery:
         target = ""
     preferred = [g for g in guards if Path(g).name in ("main.py", "app.py", "wsgi.py", "asgi.py")]
     entry = target or (preferred or guards or ["main.py"])[0]
-    example = next((n for n in (".env.example", ".env.sample", "example.env", ".env.template")
-                    if (root / n).is_file()), "")
+    example = next(
+        (
+            n
+            for n in (".env.example", ".env.sample", "example.env", ".env.template")
+            if (root / n).is_file()
+        ),
+        "",
+    )
     env_example: list[str] = []
     if example:
         for line in (root / example).read_text(encoding="utf-8", errors="replace").splitlines():
             m = _ENV_LINE.match(line)
             if m:
                 env_example.append(m.group(1))
-    kb = tuple(sorted(p.relative_to(root).as_posix() for p in (root / "kb").glob("*.md"))) \
-        if (root / "kb").is_dir() else ()
+    kb = (
+        tuple(sorted(p.relative_to(root).as_posix() for p in (root / "kb").glob("*.md")))
+        if (root / "kb").is_dir()
+        else ()
+    )
     return Discovery(
         name=root.resolve().name or "product",
         entrypoint=entry,

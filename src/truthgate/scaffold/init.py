@@ -9,9 +9,9 @@ from truthgate.scaffold.discover import Discovery, discover, is_secret_name
 
 _KB_STUBS = {
     "kb/project.md": "# Project\n\n## What it does\n\nTODO: one paragraph.\n\n"
-                     "## Definition of done\n\nTODO\n",
+    "## Definition of done\n\nTODO\n",
     "kb/architecture.md": "# Architecture\n\n## Blessed path\n\nTODO: how production starts.\n\n"
-                          "## Components\n\nTODO\n",
+    "## Components\n\nTODO\n",
 }
 _QUARANTINE = """# quarantine/
 
@@ -53,7 +53,9 @@ def render_contract(d: Discovery) -> str:
         f"  command: {_q(d.command)}",
     ]
     if d.other_entrypoints:
-        lines.append("  # Other files with a __main__ guard: quarantine them or allow their folder.")
+        lines.append(
+            "  # Other files with a __main__ guard: quarantine them or allow their folder."
+        )
         lines.append("  forbidden: [" + ", ".join(_q(p) for p in d.other_entrypoints) + "]")
     lines.append("env:")
     for section, names in (("required", env_required), ("optional", env_optional)):

@@ -1,0 +1,185 @@
+"""``truthgate report``: browse and compare recorded cycles; ``record_if_asked`` for runs.
+
+The ledger directory is ``--cycles-dir`` when given, else the contract's
+``release.cycles_dir`` under its repository root. Exit codes as everywhere: 0 done,
+2 usage (no such cycle, no contract to find the ledger with).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from truthgate.cli.console import emit
+from truthgate.cycles.recording import ledger_dir
+
+if TYPE_CHECKING:
+    from truthgate.cycles.ledger import Cycle, LedgerScan
+
+EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+report_app = typer.Typer(
+    name="report", help="Browse and compare recorded cycles (list, show, diff, trend, html).",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]})
+
+ContractOpt = Annotated[Path | None, typer.Option(
+    "--contract", "-c", help="Contract file (default: product/truth.yaml).", show_default=False)]
+RootOpt = Annotated[Path | None, typer.Option(
+    "--root", help="Repository root (default: the parent of product/).", show_default=False)]
+CyclesDirOpt = Annotated[Path | None, typer.Option(
+    "--cycles-dir", help="Cycle ledger directory (default: the contract's release.cycles_dir).",
+    show_default=False)]
+LastOpt = Annotated[int | None, typer.Option(
+    "--last", "-n", min=1, help="Only the newest K cycles.", show_default=False)]
+
+
+
+
+def _die(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    emit(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _resolve_dir(cycles_dir: Path | None, contract: Path | None, root: Path | None) -> Path:
+    if cycles_dir is not None:
+        return cycles_dir
+    from truthgate.contract import ContractError, load_contract
+
+    path = contract if contract is not None else Path("product") / "truth.yaml"
+    try:
+        return ledger_dir(load_contract(path, root=root))
+    except ContractError as exc:
+        emit(exc.render(), err=True)
+        _die("cannot find the cycle ledger without a valid contract; pass --cycles-dir")
+
+
+def _scan(cycles_dir: Path) -> LedgerScan:
+    from truthgate.cycles.ledger import list_cycles
+
+    scan = list_cycles(cycles_dir)
+    for note in scan.notes:
+        emit(f"warning: {note}", err=True)
+    return scan
+
+
+def _pick(scan: LedgerScan, which: str) -> Cycle:
+    """A cycle by number, or ``latest``."""
+    if not scan.cycles:
+        _die("no cycles recorded")
+    if which == "latest":
+        return scan.cycles[-1]
+    try:
+        number = int(which)
+    except ValueError:
+        _die(f"a cycle is a number or 'latest', got {which!r}")
+    found = scan.get(number)
+    if found is None:
+        _die(f"no readable cycle {number} (cycles {scan.cycles[0].number}.."
+             f"{scan.cycles[-1].number})")
+    return found
+
+
+def _required(contract: Path | None, root: Path | None) -> tuple[int, tuple[str, ...]]:
+    """The contract's definition of done; (1, ()) when there is no readable contract."""
+    from truthgate.contract import ContractError, load_contract
+
+    path = contract if contract is not None else Path("product") / "truth.yaml"
+    try:
+        dod = load_contract(path, root=root).release.definition_of_done
+    except ContractError:
+        return 1, ()
+    return dod.consecutive_green_cycles, dod.criteria
+
+
+@report_app.command("list")
+def list_command(cycles_dir: CyclesDirOpt = None, contract: ContractOpt = None,
+                 root: RootOpt = None, last: LastOpt = None) -> None:
+    """One line per recorded cycle: number, kind, time, commit, verdict, counts."""
+    from truthgate.cycles.text import list_text
+
+    cycles = _scan(_resolve_dir(cycles_dir, contract, root)).cycles
+    emit(list_text(cycles[-last:] if last else cycles))
+
+
+@report_app.command("show")
+def show_command(
+    cycle: Annotated[str, typer.Argument(help="Cycle number, or 'latest'.")] = "latest",
+    fmt: Annotated[str, typer.Option(
+        "--format", "-f", help="markdown (with changes and definition of done), or any "
+        "report format: text, json, sarif, junit, github, html.")] = "markdown",
+    cycles_dir: CyclesDirOpt = None, contract: ContractOpt = None, root: RootOpt = None,
+) -> None:
+    """Print one cycle; as Markdown it adds the changes since the previous cycle and the DoD."""
+    from truthgate.cycles.history import changes_for, dod_at
+    from truthgate.cycles.ledger import cycle_document
+    from truthgate.cycles.markdown import render_cycle
+    from truthgate.reports import REPORTERS, render
+
+    if fmt != "markdown" and fmt not in REPORTERS:
+        _die(f"unknown format {fmt!r}; choose one of {', '.join(REPORTERS)}")
+    scan = _scan(_resolve_dir(cycles_dir, contract, root))
+    chosen = _pick(scan, cycle)
+    if fmt == "markdown":
+        required, criteria = _required(contract, root)
+        emit(render_cycle(chosen, changes_for(scan.cycles, chosen),
+                          dod_at(scan.cycles, required, chosen.number), criteria))
+    elif fmt == "json":
+        emit(cycle_document(chosen.report, chosen.number, chosen.kind, chosen.recorded_at))
+    else:
+        emit(render(fmt, chosen.report))
+
+
+@report_app.command("diff")
+def diff_command(
+    before: Annotated[str, typer.Argument(help="The earlier cycle (number or 'latest').")],
+    after: Annotated[str, typer.Argument(help="The later cycle (number or 'latest').")],
+    ratio: Annotated[float, typer.Option(
+        "--latency-ratio", help="Relative growth of a scenario's p50 that counts.")] = 0.20,
+    min_ms: Annotated[float, typer.Option(
+        "--latency-ms", help="Absolute growth in ms that counts (both must be exceeded).")] = 50.0,
+    cycles_dir: CyclesDirOpt = None, contract: ContractOpt = None, root: RootOpt = None,
+) -> None:
+    """What changed from cycle A to cycle B: new failures, fixes, latency, findings."""
+    from truthgate.cycles.diff import LatencyThreshold
+    from truthgate.cycles.history import diff_cycles
+    from truthgate.cycles.text import diff_text
+
+    scan = _scan(_resolve_dir(cycles_dir, contract, root))
+    a, b = _pick(scan, before), _pick(scan, after)
+    emit(diff_text(diff_cycles(a, b, LatencyThreshold(ratio=ratio, min_delta_ms=min_ms))))
+
+
+@report_app.command("trend")
+def trend_command(last: LastOpt = None, cycles_dir: CyclesDirOpt = None,
+                  contract: ContractOpt = None, root: RootOpt = None) -> None:
+    """Pass rate per cycle and each scenario's median latency across cycles."""
+    from truthgate.cycles.text import trend_text
+
+    cycles = _scan(_resolve_dir(cycles_dir, contract, root)).cycles
+    emit(trend_text(cycles[-last:] if last else cycles))
+
+
+@report_app.command("html")
+def html_command(
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Write the page here (default: stdout).", show_default=False)] = None,
+    last: LastOpt = None, cycles_dir: CyclesDirOpt = None, contract: ContractOpt = None,
+    root: RootOpt = None,
+) -> None:
+    """A self-contained HTML page: the newest cycle and trend charts across cycles."""
+    from truthgate.reports import write_atomic
+    from truthgate.reports.html import render_trend_html
+
+    cycles = _scan(_resolve_dir(cycles_dir, contract, root)).cycles
+    page = render_trend_html(cycles[-last:] if last else cycles)
+    if out is None:
+        emit(page)
+        return
+    try:
+        write_atomic(out, page)
+    except OSError as exc:
+        _die(f"cannot write {out}: {exc.strerror or exc}")
+    emit(f"wrote {out} ({len(cycles[-last:] if last else cycles)} cycles)")

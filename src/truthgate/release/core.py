@@ -1,0 +1,274 @@
+"""The release-captain flow as a pure function of a contract, options and step runners.
+
+``run_release`` refuses early what no check can fix (a dirty tree, an existing tag, no
+commit), runs the checklist in order, stops at the first red step, records a release
+cycle either way, and tags only when every step is green. Everything with a side effect
+(running verify, smoke, a command, git, the ledger) comes in through ``ReleaseRunners``,
+so tests drive red and green steps without a server or a repository.
+
+The recorded release cycle carries the invariants and scenarios its steps produced (a
+``command`` step as an invariant ``release:<name>``), so the cycle is green exactly when
+its checks were; a release stopped by the definition of done is therefore a green cycle
+that counts towards the streak, and a release refused before any step checked nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from truthgate.contract.model import Contract, ReleaseStep
+from truthgate.cycles.dod import DodStatus, checked_something, dod_status
+from truthgate.cycles.ledger import Cycle
+from truthgate.model import InvariantResult, Outcome, RunContext, RunReport, Severity
+from truthgate.release.message import tag_message
+
+GREEN, RED, SKIPPED, NOT_RUN = "green", "red", "skipped", "not run"
+# A tag name git accepts and a human recognises: v1.2.3, 2025.03, v1.2.3-rc.1 ...
+_TAG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
+
+
+class ReleaseUsageError(ValueError):
+    """The release cannot be attempted as asked (bad tag name, unknown target): exit 2."""
+
+
+class GitError(Exception):
+    """git refused an operation the release needed."""
+
+
+class GitOps(Protocol):
+    """The git operations a release needs; ``head`` is '' outside a repository."""
+
+    def head(self) -> str: ...
+    def dirty(self) -> bool: ...
+    def tag_exists(self, tag: str) -> bool: ...
+    def create_tag(self, tag: str, commit: str, message: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a ``command`` step's process did: its exit status and the tail of its output."""
+
+    returncode: int
+    output: str = ""
+
+
+@dataclass(frozen=True)
+class ReleaseOptions:
+    tag: str = ""
+    base_url: str | None = None
+    target: str | None = None
+    logs_source: str | None = None
+    dry_run: bool = False
+
+
+def _same(report: RunReport) -> RunReport:
+    return report
+
+
+@dataclass(frozen=True)
+class ReleaseRunners:
+    """The side effects of a release, one callable each (see the module docstring).
+
+    ``logs`` returns None when no log gate is available; the step is then skipped with a
+    note. ``stamp`` fills the report's context (product, git, times) before recording.
+    """
+
+    verify: Callable[[], RunReport]
+    smoke: Callable[[str | None, str | None], RunReport]  # (target, base_url)
+    logs: Callable[[ReleaseStep, str | None], RunReport | None]  # (step, source)
+    command: Callable[[str], CommandResult]
+    history: Callable[[], Sequence[Cycle]]
+    record: Callable[[RunReport], Cycle | None]
+    git: GitOps
+    stamp: Callable[[RunReport], RunReport] = _same
+
+
+@dataclass(frozen=True)
+class StepVerdict:
+    name: str
+    run: str
+    status: str  # green | red | skipped | not run
+    detail: str = ""
+
+    def line(self) -> str:
+        text = f"step {self.name!r} ({self.run}): {self.status}"
+        return text + (f" — {self.detail}" if self.detail else "")
+
+
+@dataclass(frozen=True)
+class ReleaseResult:
+    """The verdict of a release: ``tagged``, ``green`` (nothing to tag), ``red``, ``refused``."""
+
+    status: str
+    message: str
+    steps: tuple[StepVerdict, ...] = ()
+    report: RunReport = field(default_factory=lambda: RunReport(RunContext("release")))
+    cycle: Cycle | None = None
+    tag: str = ""
+    dod: DodStatus | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("tagged", "green")
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.ok else 1
+
+
+def checklist(contract: Contract) -> tuple[ReleaseStep, ...]:
+    """The contract's checklist; without one, verify -> smoke (if any scenarios) -> dod."""
+    if contract.release.checklist:
+        return contract.release.checklist
+    steps = [ReleaseStep(name="verify", run="verify")]
+    if getattr(contract.smoke, "scenarios", ()):
+        steps.append(ReleaseStep(name="smoke", run="smoke"))
+    return (*steps, ReleaseStep(name="definition of done", run="dod"))
+
+
+@dataclass
+class _Run:
+    """The mutable state of one release while it runs (never leaves this module)."""
+
+    invariants: list[InvariantResult] = field(default_factory=list)
+    reports: list[RunReport] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    dod: DodStatus | None = None
+
+    def report(self, contract: Contract, options: ReleaseOptions) -> RunReport:
+        ctx = RunContext(command="release", product=contract.product.name,
+                         product_version=contract.product.version, target=options.target or "",
+                         base_url=options.base_url or "",
+                         flags=tuple(f for f in (f"--tag={options.tag}" if options.tag else "",
+                                                 "--dry-run" if options.dry_run else "") if f))
+        return RunReport(context=ctx, invariants=tuple(self.invariants),
+                         scenarios=tuple(s for r in self.reports for s in r.scenarios),
+                         notes=tuple(self.notes))
+
+
+def _absorb(run: _Run, report: RunReport) -> tuple[str, str]:
+    run.invariants.extend(report.invariants)
+    run.reports.append(report)
+    run.notes.extend(report.notes)
+    counts = report.counts()
+    detail = ", ".join(f"{n} {k}" for k, n in counts.items() if n) or "nothing checked"
+    return (GREEN if report.passed else RED), detail
+
+
+def _step(step: ReleaseStep, contract: Contract, options: ReleaseOptions,
+          runners: ReleaseRunners, run: _Run) -> tuple[str, str]:
+    """Run one step; (status, detail). Unknown kinds are a contract bug: red, not silent."""
+    if step.run == "verify":
+        return _absorb(run, runners.verify())
+    if step.run == "smoke":
+        return _absorb(run, runners.smoke(step.target or options.target, options.base_url))
+    if step.run == "logs":
+        source = options.logs_source or step.command or None
+        if source is None:
+            return SKIPPED, "no log source (pass --logs FILE or set the step's command)"
+        logs = runners.logs(step, source)
+        if logs is None:
+            return SKIPPED, "the log gate (truthgate.logs) is not available in this install"
+        return _absorb(run, logs)
+    if step.run == "command":
+        done = runners.command(step.command)
+        outcome = Outcome.PASS if done.returncode == 0 else Outcome.FAIL
+        run.invariants.append(InvariantResult(
+            id=f"release:{step.name}", kind="command", severity=Severity.ERROR,
+            outcome=outcome, description=step.command,
+            error="" if outcome is Outcome.PASS else done.output[-2000:]))
+        return (GREEN if outcome is Outcome.PASS else RED), f"exit status {done.returncode}"
+    if step.run == "dod":
+        current = run.report(contract, options)
+        pairs = [(c.number, c.report) for c in runners.history()]
+        if checked_something(current):
+            pairs.append((0, current))  # this release's own checks are the newest cycle
+        run.dod = dod_status(pairs, contract.release.definition_of_done.consecutive_green_cycles)
+        return (GREEN if run.dod.met else RED), run.dod.summary()
+    return RED, f"unknown step kind {step.run!r}"
+
+
+def _preflight(options: ReleaseOptions, git: GitOps) -> tuple[str, str]:
+    """(commit, refusal); the refusal is '' when tagging may go ahead."""
+    if not options.tag:
+        return "", ""
+    try:
+        head = git.head()
+        if not head:
+            return "", "not a git repository with a commit to tag"
+        if git.dirty():
+            return head, "the working tree has uncommitted changes; commit or stash them first"
+        if git.tag_exists(options.tag):
+            return head, f"tag {options.tag} already exists; choose a new version"
+    except GitError as exc:
+        return "", f"git failed: {exc}"
+    return head, ""
+
+
+def run_release(contract: Contract, options: ReleaseOptions,
+                runners: ReleaseRunners) -> ReleaseResult:
+    """Run the release flow; see the module docstring. Raises ReleaseUsageError only."""
+    if options.tag and not _TAG.match(options.tag):
+        raise ReleaseUsageError(f"{options.tag!r} is not a usable tag name (e.g. v1.2.3)")
+    run = _Run()
+    commit, refusal = _preflight(options, runners.git)
+    steps: list[StepVerdict] = []
+    red: StepVerdict | None = None
+    plan = () if refusal else checklist(contract)
+    for step in plan:
+        if red is not None:
+            steps.append(StepVerdict(step.name, step.run, NOT_RUN))
+            continue
+        try:
+            status, detail = _step(step, contract, options, runners, run)
+        except ReleaseUsageError:
+            raise
+        except Exception as exc:  # a crashed step is a red step, never a traceback
+            status, detail = RED, f"crashed: {type(exc).__name__}: {exc}"
+        steps.append(StepVerdict(step.name, step.run, status, detail))
+        if status == RED:
+            red = steps[-1]
+    if red is None and not refusal and options.tag:
+        refusal = _still_taggable(commit, runners.git)
+    if refusal:
+        status, message = "refused", f"release refused: {refusal}"
+    elif red is not None:
+        status, message = "red", f"release RED at step {red.name!r}: {red.detail}"
+    elif options.tag and not options.dry_run:
+        status, message = "tagged", f"release GREEN: tagging {options.tag}"
+    else:
+        status = "green"
+        why = "dry run" if options.dry_run else "no --tag given"
+        message = f"release GREEN ({why}): nothing tagged"
+    run.notes += [s.line() for s in steps] + [message]
+    report = runners.stamp(run.report(contract, options))
+    cycle = runners.record(report)
+    tag = ""
+    if status == "tagged":
+        try:
+            runners.git.create_tag(options.tag, commit,
+                                   tag_message(options.tag, report, cycle, run.dod, steps))
+            tag, message = options.tag, f"release GREEN: tagged {options.tag} at {commit[:12]}"
+        except GitError as exc:
+            status, message = "refused", f"release green but tagging failed: {exc}"
+    return ReleaseResult(status=status, message=message, steps=tuple(steps), report=report,
+                         cycle=cycle, tag=tag, dod=run.dod)
+
+
+def _still_taggable(commit: str, git: GitOps) -> str:
+    """Re-check after the steps: a step (or a colleague) may have moved HEAD or dirtied it."""
+    try:
+        if git.head() != commit:
+            return "HEAD moved while the release ran; the checks are not about it"
+        if git.dirty():
+            return "a step left uncommitted changes in the working tree"
+    except GitError as exc:
+        return f"git failed: {exc}"
+    return ""
+
+
+__all__ = ["CommandResult", "GitError", "GitOps", "ReleaseOptions", "ReleaseResult",
+           "ReleaseRunners", "ReleaseUsageError", "StepVerdict", "checklist", "run_release"]
