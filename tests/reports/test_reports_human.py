@@ -42,8 +42,11 @@ def test_text_verdict_like_the_brief() -> None:
 def test_text_groups_findings_under_their_invariant_with_hints() -> None:
     lines = render("text", failing_verify()).splitlines()
     start = next(i for i, ln in enumerate(lines) if ln.startswith("FAIL   no-secrets"))
-    assert lines[start + 1].startswith("    src/app, v2/cönfig.py:12:5: error: SECRET_KEY")
-    assert lines[start + 2] == '      hint: Use os.environ["SECRET_KEY"], no default;'
+    # The team's promise and the reason come first, then each finding with its hint.
+    assert lines[start + 1] == '    promise: No literal secrets ("keys", <tokens> & passwords)'
+    assert lines[start + 2] == "    why: A secret in git is a secret leaked:"
+    assert lines[start + 4].startswith("    src/app, v2/cönfig.py:12:5: error: SECRET_KEY")
+    assert lines[start + 5] == '      hint: Use os.environ["SECRET_KEY"], no default;'
     assert any(ln.startswith("ERROR  import-cycles") for ln in lines)
     assert "\x1b" not in render("text", smoke_report())
 
