@@ -43,9 +43,14 @@ def invariants_markdown() -> str:
         parts.append(f"**Why it matters.** {kind.why}\n")
         parts.append(f"**How to fix.** {kind.hint}\n")
         paths = ", ".join(f"`{p}`" for p in kind.default_paths) or "none (reads named files)"
-        parts.append(f"Default paths: {paths}." + (
-            " Default exclude: " + ", ".join(f"`{p}`" for p in kind.default_exclude) + "."
-            if kind.default_exclude else ""))
+        parts.append(
+            f"Default paths: {paths}."
+            + (
+                " Default exclude: " + ", ".join(f"`{p}`" for p in kind.default_exclude) + "."
+                if kind.default_exclude
+                else ""
+            )
+        )
         parts.append("")
         rows = _param_rows(dict(kind.params_schema))
         if rows:
@@ -71,8 +76,11 @@ runs only with `--allow-unsafe`, and never against a target marked `production: 
 
 def _schema_table(title: str, schema: dict[str, Any]) -> list[str]:
     rows = _param_rows(schema)
-    return [f"### {title}\n", "| key | type | meaning |\n| --- | --- | --- |", *rows, ""] \
-        if rows else []
+    return (
+        [f"### {title}\n", "| key | type | meaning |\n| --- | --- | --- |", *rows, ""]
+        if rows
+        else []
+    )
 
 
 def scenarios_markdown() -> str:
@@ -84,16 +92,26 @@ def scenarios_markdown() -> str:
     from truthgate.smoke.kinds import KINDS
     from truthgate.smoke.schema import STEP
 
-    parts = [_SCENARIO_HEADER, "## The section\n", "```text\n" +
-             inspect.cleandoc(spec.__doc__ or "").strip() + "\n```\n"]
+    parts = [
+        _SCENARIO_HEADER,
+        "## The section\n",
+        "```text\n" + inspect.cleandoc(spec.__doc__ or "").strip() + "\n```\n",
+    ]
     parts += _schema_table("`smoke` keys", dict(spec.SMOKE_SCHEMA))
     for key in ("request", "expect"):
         sub = STEP.get("properties", {}).get(key)
         if isinstance(sub, dict):
             parts += _schema_table(f"`{key}` keys of a step", sub)
-    parts += _schema_table("Other keys of a step", {
-        "properties": {k: v for k, v in STEP.get("properties", {}).items()
-                       if k not in ("request", "expect")}})
+    parts += _schema_table(
+        "Other keys of a step",
+        {
+            "properties": {
+                k: v
+                for k, v in STEP.get("properties", {}).items()
+                if k not in ("request", "expect")
+            }
+        },
+    )
     parts.append("## Kinds\n")
     for kind in KINDS.values():
         module = importlib.import_module(f"truthgate.smoke.kinds.{kind.name}")

@@ -17,8 +17,13 @@ def wants_colour(stream: TextIO) -> bool:
 
 
 _STYLES = {
-    "PASSED": "bold green", "FAILED": "bold red", "ERROR": "bold red", "error": "red",
-    "warning": "yellow", "help:": "cyan", "hint:": "cyan",
+    "PASSED": "bold green",
+    "FAILED": "bold red",
+    "ERROR": "bold red",
+    "error": "red",
+    "warning": "yellow",
+    "help:": "cyan",
+    "hint:": "cyan",
 }
 
 
