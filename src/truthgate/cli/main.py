@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from truthgate.cli.console import emit
+from truthgate.cli.logs_cmd import logs_command
 from truthgate.cli.release_cmd import release_command
 from truthgate.cli.report_cmd import report_app
 from truthgate.contract.problems import ContractError
@@ -350,6 +351,7 @@ def version() -> None:
 
 app.add_typer(report_app, name="report")
 app.command("release")(release_command)
+app.command("logs")(logs_command)
 
 
 def run() -> None:

@@ -92,7 +92,10 @@ def verify_verdict(report: RunReport) -> str:
     counts = outcome_counts(invs)
     with_findings = sum(1 for r in invs if r.findings)
     head = "PASSED" if verify_passed(report) else "FAILED"
-    line = f"verify: {head} — {plural(len(findings), 'finding')}"
+    # A logs run reuses the invariant shape (one result per forbidden pattern); its verdict
+    # must still say which gate spoke.
+    section = "logs" if report.context.command == "logs" else "verify"
+    line = f"{section}: {head} — {plural(len(findings), 'finding')}"
     if findings:
         line += f" in {with_findings} of {plural(len(invs), 'invariant')}"
         sev = severity_counts(findings)

@@ -1,0 +1,47 @@
+"""The ``logs`` use case: load the contract, stream the log through the scan, stamp it.
+
+This is the shell around the pure scan: it reads the environment (secret values to mask)
+and the file system (the contract, the log). The release flow calls :func:`run_logs` too.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from truthgate.contract import load_contract
+from truthgate.logs.report import logs_report
+from truthgate.logs.scan import scan_logs
+from truthgate.logs.source import display_name, open_source
+from truthgate.model import RunReport
+
+# Shorter values ('1', 'true') occur by chance everywhere: masking them would garble every
+# quote while protecting nothing (the same rule as the smoke masker's).
+MIN_SECRET_LEN = 4
+
+
+def secret_values(names: frozenset[str], environ: Mapping[str, str]) -> frozenset[str]:
+    """The values the contract's secret env vars hold in ``environ`` (long enough to mask)."""
+    return frozenset(environ[n] for n in names if len(environ.get(n, "")) >= MIN_SECRET_LEN)
+
+
+def run_logs(contract_path: Path, source: str = "-", *, root: Path | None = None,
+             environ: Mapping[str, str] | None = None, record: bool | None = False) -> RunReport:
+    """Scan ``source`` (a path, or ``-`` for stdin) against the contract's observability rules.
+
+    ``record`` as for verify: True records a cycle, None records under CI=true, False never
+    (the release flow records its own cycle). Raises the contract loader's errors for a bad
+    contract and OSError for an unreadable log.
+    """
+    from truthgate.app import record_cycle, stamp, utc_now
+
+    contract = load_contract(contract_path, root=root)
+    env = os.environ if environ is None else environ
+    secrets = secret_values(contract.env.secret_names, env)
+    started = utc_now()
+    with open_source(source) as lines:
+        scan = scan_logs(lines, contract.observability, secrets)
+    report = logs_report(scan, display_name(source), started_at=started,
+                         finished_at=utc_now())
+    return record_cycle(stamp(report, contract), contract, record, env)

@@ -1,0 +1,72 @@
+"""Reading logs: chunked line splitting, timestamps, normalised error keys."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from truthgate.logs.normalise import error_key, is_error_line
+from truthgate.logs.source import iter_lines, open_source
+from truthgate.logs.timestamps import parse_timestamp
+
+
+def reference_lines(data: bytes) -> list[str]:
+    parts = data.split(b"\n")
+    if parts[-1] == b"":
+        parts.pop()
+    return [p.decode("utf-8", "replace").removesuffix("\r") for p in parts]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=300).map(lambda b: b.replace(b"\x00", b"\n")),
+       st.integers(min_value=1, max_value=40))
+def test_chunked_lines_equal_a_whole_file_split(data: bytes, chunk: int) -> None:
+    assert list(iter_lines(io.BytesIO(data), chunk_size=chunk)) == reference_lines(data)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from([b"a", b"\n", b"\r\n", b"\xc3\xa9", b"\xff"]), max_size=200),
+       st.integers(min_value=1, max_value=16), st.integers(min_value=1, max_value=24))
+def test_long_lines_are_cut_and_never_merged(pieces: list[bytes], chunk: int,
+                                             max_line: int) -> None:
+    data = b"".join(pieces)
+    got = list(iter_lines(io.BytesIO(data), chunk_size=chunk, max_line=max_line))
+    assert len(got) == len(reference_lines(data))
+    assert all(len(line) <= max_line for line in got)
+
+
+def test_open_source_reads_a_real_file(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_bytes(b"one\r\ntwo\n\nfour")
+    with open_source(str(log)) as lines:
+        assert list(lines) == ["one", "two", "", "four"]
+
+
+def test_timestamps_in_the_formats_deployments_print() -> None:
+    base = parse_timestamp("2024-05-01T12:00:00Z boot")
+    assert base is not None
+    assert parse_timestamp("2024-05-01 12:00:01,500 INFO x") == base + 1.5
+    assert parse_timestamp("2024-05-01T14:00:02+02:00 x") == base + 2
+    assert parse_timestamp("2024-05-01T12:00:03.25 x") == base + 3.25
+    assert parse_timestamp("web.1 | 2024-05-01 12:00:04 x") == base + 4
+    may1 = parse_timestamp("May  1 12:00:00 host app[12]: x")
+    assert may1 is not None and parse_timestamp("May  1 12:00:09 host x") == may1 + 9
+
+
+def test_no_timestamp_or_an_impossible_one() -> None:
+    assert parse_timestamp("plain message with 12:00 inside") is None
+    assert parse_timestamp("2024-13-45T25:00:00Z not a date") is None
+    assert parse_timestamp("x" * 80 + " 2024-05-01T12:00:00Z late in the line") is None
+
+
+def test_error_lines_and_their_keys() -> None:
+    assert is_error_line("2024-05-01 ERROR db down")
+    assert is_error_line("KeyError: 'x'") and is_error_line("level=fatal msg=boom")
+    assert not is_error_line("INFO all good, 0 errors")
+    a = error_key("2024-05-01T12:00:00Z ERROR conn 17 to 10.0.0.3 lost (id deadbeef42)")
+    b = error_key("2024-05-01T12:00:09Z ERROR conn 3 to 10.0.0.4 lost (id 0x1f)")
+    assert a == b and "ERROR conn" in a
+    assert error_key("ERROR cache miss") != error_key("ERROR cache full")
