@@ -148,7 +148,8 @@ def section_verdicts(report: RunReport) -> list[tuple[bool, str]]:
         out.append((smoke_passed(report), smoke_verdict(report)))
     if not out:
         word = "PASSED" if report.passed else "FAILED"
-        out.append((report.passed, f"{report.context.command or 'run'}: {word} — nothing ran"))
+        command = " ".join(report.context.command.split()) or "run"  # one line, whatever it holds
+        out.append((report.passed, f"{command}: {word} — nothing ran"))
     return out
 
 
