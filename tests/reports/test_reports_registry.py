@@ -85,10 +85,11 @@ def test_every_format_handles_any_report(report: RunReport) -> None:
         assert text.endswith("\n")
     ET.fromstring(render("junit", report).encode("utf-8"))
     json.loads(render("sarif", report))
-    # One annotation per finding, errored invariant and red scenario, each on one line.
+    # One annotation per finding, skipped file, errored invariant and red scenario, each on
+    # one line.
     # The runner splits on LF only (str.splitlines would also split on \x1c, \u2028...).
     lines = render("github", report).rstrip("\n").split("\n")
-    expected = (len(report.findings)
+    expected = (len(report.findings) + len(report.skipped_files)
                 + sum(1 for i in report.invariants if i.outcome.value == "error")
                 + sum(1 for s in report.scenarios if s.outcome.value in ("fail", "error")))
     assert len(lines) == expected + len(verdict_lines(report))
