@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from truthgate.verify.cache import stat_sig
 from truthgate.verify.facts import FileFacts
-from truthgate.verify.graph import ImportGraph
+from truthgate.verify.graph import ImportEdge, ImportGraph
 from truthgate.verify.walk import compile_globs
 
 if TYPE_CHECKING:
@@ -19,10 +20,43 @@ if TYPE_CHECKING:
 _MAX_TEXT_BYTES = 16 * 1024 * 1024
 
 
+class _SharedGraph(ImportGraph):
+    """The run's one import graph, memoising ``adjacency`` per flag combination.
+
+    The graph never changes after construction, and ``reachable`` rebuilds the adjacency on
+    every call: a transitive ``forbidden_imports`` rule with a hundred source modules paid
+    for a hundred identical rebuilds. Callers only read the returned lists.
+    """
+
+    def __init__(self, files: tuple[FileFacts, ...]) -> None:
+        super().__init__(files)
+        self._adjacency: dict[tuple[bool, bool, bool], dict[str, list[ImportEdge]]] = {}
+
+    def adjacency(
+        self,
+        *,
+        ignore_type_checking: bool = False,
+        ignore_function_level: bool = False,
+        internal_only: bool = False,
+    ) -> dict[str, list[ImportEdge]]:
+        key = (ignore_type_checking, ignore_function_level, internal_only)
+        found = self._adjacency.get(key)
+        if found is None:
+            found = super().adjacency(
+                ignore_type_checking=ignore_type_checking,
+                ignore_function_level=ignore_function_level,
+                internal_only=internal_only,
+            )
+            self._adjacency[key] = found
+        return found
+
+
 class RepoState:
     """What every invariant of a run shares: facts, lazily the graph and file texts.
 
     Mutable on purpose (it memoises); kinds only ever see it through ``InvariantContext``.
+    Every path read or probed through it is recorded with its stat in ``deps``, so a stored
+    result can later be proven still valid (see ``cache.ResultsCache``).
     """
 
     def __init__(self, root: Path, contract: Contract, all_files: tuple[FileFacts, ...]) -> None:
@@ -33,12 +67,29 @@ class RepoState:
         self._texts: dict[str, str | None] = {}
         self._lines: dict[str, list[str]] = {}
         self._real_root = ""
+        self._selections: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[FileFacts, ...]]
+        self._selections = {}
+        self.deps: dict[str, tuple[int, int]] = {}
 
     def graph(self) -> ImportGraph:
         """The import graph of every walked file, built on first use."""
         if self._graph is None:
-            self._graph = ImportGraph(self.all_files)
+            self._graph = _SharedGraph(self.all_files)
         return self._graph
+
+    def select(self, paths: Sequence[str], exclude: Sequence[str]) -> tuple[FileFacts, ...]:
+        """``select_files`` over every file, memoised: most invariants share their globs."""
+        key = (tuple(paths), tuple(exclude))
+        found = self._selections.get(key)
+        if found is None:
+            found = self._selections[key] = select_files(self.all_files, paths, exclude)
+        return found
+
+    def _note(self, path: str) -> None:
+        if path not in self.deps:
+            if not self._real_root:
+                self._real_root = os.path.realpath(self.root)
+            self.deps[path] = stat_sig(os.path.join(self._real_root, path))
 
     def _resolve(self, path: str) -> str | None:
         if not self._real_root:
@@ -51,6 +102,7 @@ class RepoState:
         """Text of a repository file; None when missing, outside the root, binary or not UTF-8."""
         if path in self._texts:
             return self._texts[path]
+        self._note(path)
         text: str | None = None
         full = self._resolve(path)
         if full is not None:
@@ -67,6 +119,7 @@ class RepoState:
 
     def exists(self, path: str) -> bool:
         """True when ``path`` (relative to the root) exists inside the repository."""
+        self._note(path)
         full = self._resolve(path)
         return full is not None and os.path.exists(full)
 

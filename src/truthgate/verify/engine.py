@@ -7,6 +7,7 @@ reported, never silently dropped; suppressions and baselines are counted, not hi
 
 from __future__ import annotations
 
+import os
 import time
 import traceback
 from collections import Counter
@@ -26,20 +27,30 @@ from truthgate.model import (
     Severity,
 )
 from truthgate.verify.baseline import Baseline, fingerprint, load_baseline
-from truthgate.verify.cache import FactsCache
-from truthgate.verify.collect import collect_facts
-from truthgate.verify.context import InvariantContext, RepoState, select_files
+from truthgate.verify.cache import (
+    FactsCache,
+    ResultsCache,
+    code_stamp,
+    digest_of,
+    make_listing,
+    paused_gc,
+)
+from truthgate.verify.collect import CollectStats, collect_facts
+from truthgate.verify.context import InvariantContext, RepoState
 from truthgate.verify.errors import InvariantConfigError
 from truthgate.verify.facts import FileFacts
 from truthgate.verify.kinds import get_kind
 from truthgate.verify.kinds.base import Violation
 from truthgate.verify.suppress import SUPPRESSIONS_ID, SUPPRESSIONS_KIND, Suppressions
-from truthgate.verify.walk import WalkProblem, walk_repo
+from truthgate.verify.walk import WalkProblem, WalkResult, walk_repo
 
 if TYPE_CHECKING:
     from truthgate.contract.model import Contract, InvariantSpec
 
 SKIPPED_ID = "truthgate-skipped"
+# Kinds whose outcome depends on more than the repository's files and the contract (an
+# external command's behaviour): a run with one of them never reuses stored results.
+_UNCACHEABLE_KINDS = frozenset({"command"})
 SKIPPED_KIND = "skipped-file"
 
 
@@ -122,7 +133,7 @@ class _Run:
         description = spec.message or kind.summary
         paths = spec.paths or kind.default_paths
         exclude = spec.exclude or kind.default_exclude
-        selected = select_files(self.state.all_files, paths, exclude)
+        selected = self.state.select(paths, exclude)
 
         def result(
             outcome: Outcome,
@@ -210,19 +221,54 @@ def run_verify(
     root = Path(contract.root)
     if isinstance(baseline, (str, Path)):
         baseline = load_baseline(baseline)
-    walked = walk_repo(root, contract.verify.exclude)
-    cache = FactsCache(root) if use_cache and contract.verify.cache else None
-    files, stats = collect_facts(walked.files, cache, jobs)
-    state = RepoState(root, contract, files)
-    run = _Run(state, baseline)
-
+    use_cache = use_cache and contract.verify.cache
     specs = _chosen(contract.invariants, select, ignore)
+    # A run builds a few million small objects (facts, edges, findings) and frees almost
+    # none before it ends: every automatic collection would rescan all of them for nothing.
+    with paused_gc():
+        walked = walk_repo(root, contract.verify.exclude)
+        results_cache: ResultsCache | None = None
+        key = ""
+        if use_cache and not any(s.kind in _UNCACHEABLE_KINDS for s in specs):
+            results_cache = ResultsCache(root)
+            key = _results_key(contract, root, select, ignore, baseline, walked)
+            walked_stats = [(f.path, f.abspath, f.size, f.mtime_ns) for f in walked.files]
+            hit = results_cache.lookup(key, walked_stats)
+            if hit is not None:
+                payload, rehashed = hit
+                reused = _reuse(payload, len(walked.files), rehashed)
+                if reused is not None:
+                    results, notes, skipped = reused
+                    return _report(contract, started_at, select, ignore, baseline, use_cache,
+                                   results, notes, skipped)
+        cache = FactsCache(root) if use_cache else None
+        files, stats = collect_facts(walked.files, cache, jobs)
+        state = RepoState(root, contract, files)
+        results, notes = _run_all(state, baseline, specs, contract, select, ignore, stats)
+        skipped = _skipped(walked.problems, files, _syntax_checked(results))
+        if results_cache is not None:
+            _store(results_cache, key, walked, files, state, (results, notes, skipped))
+    return _report(contract, started_at, select, ignore, baseline, use_cache, results, notes,
+                   skipped)
+
+
+def _syntax_checked(results: Sequence[InvariantResult]) -> bool:
+    return any(r.kind == "python_syntax" and r.outcome is not Outcome.ERROR for r in results)
+
+
+def _run_all(
+    state: RepoState,
+    baseline: Baseline | None,
+    specs: Sequence[InvariantSpec],
+    contract: Contract,
+    select: Sequence[str],
+    ignore: Sequence[str],
+    stats: CollectStats,
+) -> tuple[list[InvariantResult], list[str]]:
+    run = _Run(state, baseline)
     results = [run.run_invariant(spec) for spec in specs]
-    notes = [
-        f"facts: {stats.files} files, {stats.from_cache} from cache, "
-        f"{stats.rehashed} re-hashed unchanged, {stats.extracted} parsed, "
-        f"{stats.workers} worker(s)"
-    ]
+    notes = [_facts_note(stats.files, stats.from_cache, stats.rehashed, stats.extracted,
+                         stats.workers)]
     known = {s.id for s in contract.invariants} | {s.kind for s in contract.invariants}
     for name in (*select, *ignore):
         if name not in known and name != SUPPRESSIONS_ID:
@@ -233,9 +279,27 @@ def run_verify(
         supp = _suppression_result(run, results, known, all_ran=not select and not ignore)
         if supp is not None:
             results.append(supp)
+    return results, notes
 
-    syntax_checked = any(r.kind == "python_syntax" and r.outcome is not Outcome.ERROR
-                         for r in results)
+
+def _facts_note(files: int, cached: int, rehashed: int, parsed: int, workers: int) -> str:
+    return (
+        f"facts: {files} files, {cached} from cache, {rehashed} re-hashed unchanged, "
+        f"{parsed} parsed, {workers} worker(s)"
+    )
+
+
+def _report(
+    contract: Contract,
+    started_at: str,
+    select: Sequence[str],
+    ignore: Sequence[str],
+    baseline: Baseline | None,
+    use_cache: bool,
+    results: Sequence[InvariantResult],
+    notes: Sequence[str],
+    skipped: tuple[Finding, ...],
+) -> RunReport:
     context = RunContext(
         command="verify",
         product=contract.product.name,
@@ -249,15 +313,89 @@ def run_verify(
             [f"--select={','.join(select)}"] * bool(select)
             + [f"--ignore={','.join(ignore)}"] * bool(ignore)
             + ([f"--baseline={baseline.path}"] if baseline else [])
-            + ([] if cache else ["--no-cache"])
+            + ([] if use_cache else ["--no-cache"])
         ),
     )
     return RunReport(
         context=context,
         invariants=tuple(results),
         notes=tuple(notes),
-        skipped_files=_skipped(walked.problems, files, syntax_checked),
+        skipped_files=skipped,
     )
+
+
+def _results_key(
+    contract: Contract,
+    root: Path,
+    select: Sequence[str],
+    ignore: Sequence[str],
+    baseline: Baseline | None,
+    walked: WalkResult,
+) -> str:
+    """Everything besides file contents that a run's results depend on."""
+    verify_inputs = (
+        contract.version, contract.product, contract.entrypoint, contract.env, contract.kb,
+        contract.legacy, contract.invariants, contract.verify, str(contract.source),
+        contract.sha256,
+    )
+    accepted = sorted(baseline.fingerprints) if baseline else None
+    return digest_of(
+        "results", code_stamp(), os.path.realpath(root), verify_inputs, tuple(select),
+        tuple(ignore), accepted, walked.problems,
+    )
+
+
+def _reuse(
+    payload: object, files: int, rehashed: int
+) -> tuple[list[InvariantResult], list[str], tuple[Finding, ...]] | None:
+    """The stored (results, notes, skipped) with notes saying how they were obtained."""
+    if not (isinstance(payload, tuple) and len(payload) == 3):
+        return None
+    results, notes, skipped = payload
+    if not (
+        isinstance(results, list)
+        and all(isinstance(r, InvariantResult) for r in results)
+        and isinstance(notes, list)
+        and all(isinstance(n, str) for n in notes)
+        and isinstance(skipped, tuple)
+        and all(isinstance(f, Finding) for f in skipped)
+    ):
+        return None
+    notes = [
+        _facts_note(files, files - rehashed, rehashed, 0, 1),
+        "results: reused from the last run (no file, contract or truthgate change since)",
+        *notes[1:],
+    ]
+    return results, notes, skipped
+
+
+def _store(
+    cache: ResultsCache,
+    key: str,
+    walked: WalkResult,
+    files: Sequence[FileFacts],
+    state: RepoState,
+    payload: tuple[list[InvariantResult], list[str], tuple[Finding, ...]],
+) -> None:
+    """Keep this run's results for the next run, unless they may not be reproducible."""
+    results = payload[0]
+    if any(r.outcome is Outcome.ERROR for r in results) or any(
+        f.problem == "unreadable" for f in files
+    ):
+        # A crashed check or an unreadable file may go away by itself: recompute next time.
+        cache.forget()
+        return
+    walked_paths = {f.path for f in walked.files}
+    deps = [(p, s, m) for p, (s, m) in state.deps.items() if p not in walked_paths]
+    listing = make_listing(
+        key,
+        [(w.path, w.size, w.mtime_ns, f.sha256) for w, f in zip(walked.files, files, strict=True)],
+        deps,
+    )
+    if listing is None:
+        cache.forget()
+    else:
+        cache.save(listing, payload)
 
 
 def _suppression_result(

@@ -56,6 +56,26 @@ def compile_globs(patterns: Sequence[str]) -> pathspec.PathSpec[Any]:
 class _Ignore:
     base: str  # directory of the .gitignore, '' for the root, else 'a/b/'
     spec: pathspec.GitIgnoreSpec
+    # Every pattern's regex: when none of them even finds the path, the spec cannot decide
+    # anything about it, and the (much slower) full check is skipped. Most entries of a tree
+    # match no pattern at all.
+    regexes: tuple[Any, ...] = ()
+
+    def may_match(self, probe: str) -> bool:
+        return any(r.search(probe) for r in self.regexes)
+
+
+def _regexes(spec: pathspec.PathSpec[Any]) -> tuple[Any, ...] | None:
+    """The patterns' compiled regexes, or None when a pattern does not expose one."""
+    out = []
+    for pattern in spec.patterns:
+        if getattr(pattern, "include", None) is None:
+            continue  # blank lines and comments
+        regex = getattr(pattern, "regex", None)
+        if regex is None or not hasattr(regex, "search"):
+            return None
+        out.append(regex)
+    return tuple(out)
 
 
 def _ignored(rel: str, is_dir: bool, ignores: Sequence[_Ignore]) -> bool:
@@ -65,7 +85,10 @@ def _ignored(rel: str, is_dir: bool, ignores: Sequence[_Ignore]) -> bool:
     for ig in ignores:
         if not probe.startswith(ig.base):
             continue
-        result = ig.spec.check_file(probe[len(ig.base) :])
+        sub = probe[len(ig.base) :]
+        if not ig.may_match(sub):
+            continue
+        result = ig.spec.check_file(sub)
         if result.include is not None:
             verdict = result.include
     return verdict
@@ -78,7 +101,20 @@ def _load_gitignore(path: str, base: str, problems: list[WalkProblem]) -> _Ignor
     except OSError as exc:
         problems.append(WalkProblem(base + ".gitignore", f"unreadable: {exc.strerror or exc}"))
         return None
-    return _Ignore(base, pathspec.GitIgnoreSpec.from_lines(lines))
+    spec = pathspec.GitIgnoreSpec.from_lines(lines)
+    regexes = _regexes(spec)
+    if regexes is None:
+        return _Ignore(base, spec, (_ANY,))  # no prefilter: always run the full check
+    return _Ignore(base, spec, regexes)
+
+
+class _Any:
+    @staticmethod
+    def search(_probe: str) -> bool:
+        return True
+
+
+_ANY = _Any()
 
 
 def _inside(real: str, real_root: str) -> bool:
@@ -89,6 +125,7 @@ def walk_repo(root: Path, exclude: Sequence[str] = ()) -> WalkResult:
     """Every file under ``root`` that is in scope, sorted by path, plus what could not be read."""
     real_root = os.path.realpath(root)
     excluded = compile_globs(exclude)
+    has_excludes = any(p.strip() for p in exclude)
     files: list[WalkedFile] = []
     problems: list[WalkProblem] = []
     visited_dirs = {real_root}
@@ -111,14 +148,21 @@ def walk_repo(root: Path, exclude: Sequence[str] = ()) -> WalkResult:
             rel = prefix + entry.name
             try:
                 is_link = entry.is_symlink()
-                st = entry.stat(follow_symlinks=True)
+                # A plain directory's type comes with the listing (d_type): no stat needed.
+                # Files (size, mtime) and links (their target) are stat'ed.
+                if not is_link and entry.is_dir(follow_symlinks=False):
+                    is_dir, st = True, None
+                else:
+                    st = entry.stat(follow_symlinks=True)
+                    is_dir = stat.S_ISDIR(st.st_mode)
             except OSError as exc:
                 problems.append(WalkProblem(rel, _why(exc)))
                 continue
-            is_dir = stat.S_ISDIR(st.st_mode)
             if is_dir and entry.name in ALWAYS_SKIP_DIRS:
                 continue
-            if _ignored(rel, is_dir, ignores) or excluded.match_file(rel + "/" if is_dir else rel):
+            if ignores and _ignored(rel, is_dir, ignores):
+                continue
+            if has_excludes and excluded.match_file(rel + "/" if is_dir else rel):
                 continue
             if is_link:
                 real = os.path.realpath(entry.path)
@@ -133,7 +177,7 @@ def walk_repo(root: Path, exclude: Sequence[str] = ()) -> WalkResult:
                     continue
                 visited_dirs.add(key)
                 subdirs.append((entry.path, rel + "/", ignores))
-            elif stat.S_ISREG(st.st_mode):
+            elif st is not None and stat.S_ISREG(st.st_mode):
                 files.append(WalkedFile(rel, entry.path, st.st_size, st.st_mtime_ns))
         # Reverse so that popping visits directories in name order (deterministic output).
         stack.extend(reversed(subdirs))
