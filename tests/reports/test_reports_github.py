@@ -57,7 +57,11 @@ def test_command_leaves_out_unknown_properties() -> None:
 def test_failing_verify_annotations() -> None:
     lines = render("github", failing_verify()).splitlines()
     commands = [parse(line) for line in lines if line.startswith("::")]
-    assert [c[0] for c in commands] == ["error", "warning", "notice", "error"]
+    # Findings, then the two skipped files (their own severity), then the invariant errors.
+    assert [c[0] for c in commands] == ["error", "warning", "notice", "notice", "notice",
+                                        "error"]
+    assert commands[3][1]["file"] == "static/logo.png"
+    assert commands[4][1]["file"] == "legacy/latin1.py"
     name, props, data = commands[0]
     assert props == {"file": "src/app, v2/cönfig.py", "line": "12", "col": "5",
                      "endLine": "12", "endColumn": "38",
@@ -68,10 +72,10 @@ def test_failing_verify_annotations() -> None:
     assert "col" not in commands[1][1]
     assert "file" not in commands[2][1]
     assert commands[2][2].endswith("100% required.")
-    assert "import-cycles could not run" in commands[3][1]["title"]
+    assert "import-cycles could not run" in commands[5][1]["title"]
     assert lines[-1].startswith("verify: FAILED — 3 findings")
     # Each annotation is exactly one line: nothing unescaped can split it.
-    assert len(lines) == 5
+    assert len(lines) == 7  # 6 annotations + the verdict line
 
 
 def test_smoke_failures_are_errors() -> None:

@@ -62,6 +62,9 @@ def _scenario(s: ScenarioResult) -> str:
 def render(report: RunReport) -> str:
     """Annotation commands, then the verdict lines as plain log text."""
     lines = [_finding(f) for f in report.findings]
+    # A file verify could not examine is a warning on that file, as in every other format:
+    # a gate that silently skipped code must say so where the reviewer looks.
+    lines += [_finding(f) for f in report.skipped_files]
     for inv in report.invariants:
         if inv.outcome is Outcome.ERROR:
             lines.append(command("error", inv.error or "the invariant could not run",

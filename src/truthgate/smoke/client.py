@@ -17,14 +17,28 @@ from __future__ import annotations
 import asyncio
 import errno
 import ssl
+import sys
 import time
 import zlib
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-import httpx
+if "httpx" not in sys.modules:
+    # Importing httpx also imports its command-line client (httpx._main), which pulls in
+    # rich's syntax highlighting and pygments when they are installed: ~0.5 s of CPU at
+    # start-up for code a smoke run never uses. Marked absent for the duration of the
+    # import, httpx falls back to its stub ``main``; afterwards the real module can still
+    # be imported by whoever wants it. (The other smoke modules take httpx from here.)
+    sys.modules["httpx._main"] = None  # type: ignore[assignment]
+    try:
+        import httpx as httpx
+    finally:
+        del sys.modules["httpx._main"]
+else:
+    import httpx as httpx
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})  # RFC 9110: no side effects
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,21 @@ class TransportFailure(Exception):
         super().__init__(message)
         self.error_class = error_class
         self.message = message
+
+
+def tls_context(verify: bool) -> ssl.SSLContext:
+    """The SSL context of https:// requests, as httpx builds it (CA bundle: certifi)."""
+    return httpx.create_ssl_context(verify=verify, trust_env=False)
+
+
+def preload_network() -> None:
+    """Import what httpcore imports on its first connection (the anyio backend).
+
+    Done before a run starts timing requests, so the first requests of concurrent
+    scenarios do not wait on module imports executing inside the event loop.
+    """
+    import anyio._backends._asyncio  # noqa: F401
+    import httpcore._backends.anyio  # noqa: F401
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
@@ -186,6 +215,7 @@ async def send(client: httpx.AsyncClient, req: Prepared, *, max_body: int,
         headers.append(("Accept-Encoding", "gzip, deflate"))
     hops: list[str] = []
     started = time.perf_counter()
+    stale_retry = method in SAFE_METHODS  # at most once per request, see below
     while True:
         try:
             resp, body = await asyncio.wait_for(
@@ -194,7 +224,15 @@ async def send(client: httpx.AsyncClient, req: Prepared, *, max_body: int,
             raise
         except (httpx.HTTPError, httpx.InvalidURL, asyncio.TimeoutError, OSError,
                 ssl.SSLError) as exc:
-            raise classify(exc, url) from None
+            failure = classify(exc, url)
+            if failure.error_class == "disconnected" and stale_retry:
+                # A kept-alive connection the server closed while idle (its keep-alive
+                # timeout) fails exactly like this; a safe request that got no answer at
+                # all is sent once more, on a new connection if the pool has to. A
+                # server that really hangs up fails the second time too.
+                stale_retry = False
+                continue
+            raise failure from None
         location = resp.headers.get("location")
         if not (req.follow_redirects and resp.status_code in REDIRECT_STATUSES and location):
             elapsed = (time.perf_counter() - started) * 1000

@@ -10,25 +10,31 @@ import asyncio
 import base64
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx
-
 from truthgate.model import Exchange, Outcome, StepResult
-from truthgate.smoke.client import Prepared, Response, TransportFailure, send
+from truthgate.smoke.client import (
+    Prepared,
+    Response,
+    TransportFailure,
+    httpx,
+    preload_network,
+    send,
+)
 from truthgate.smoke.expect import evaluate, parse_json
 from truthgate.smoke.jpath import MISS, search
-from truthgate.smoke.kinds.base import MISSING, StepRun
+from truthgate.smoke.kinds.base import MISSING, Plan, StepRun
 from truthgate.smoke.mask import Masker
 from truthgate.smoke.model import Auth, Defaults, Request, Step
 from truthgate.smoke.template import TemplateError, render, render_value
 
 REPORT_BODY_CHARS = 4096  # response text kept in a report's Exchange
 REPORT_REQUEST_CHARS = 2048
+MAX_WARM_STEPS = 2000  # steps whose expectations are pre-evaluated before a run
 
 
 @dataclass(frozen=True)
@@ -128,6 +134,36 @@ def _schema(env: StepEnv, step: Step) -> Any:
             raise StepError("schema-file", f"cannot read the JSON Schema {exp.schema_file}: "
                                            f"{exc}") from None
     return env.schema_cache[exp.schema_file]
+
+
+def warm_up(env: StepEnv, plans: Iterable[Plan | Exception]) -> None:
+    """Before any request is timed, do the CPU work steps would do on first use.
+
+    Imports the network backend httpcore loads on its first connection, reads the schema
+    files, and evaluates every expectation that has lazily-built parts (JSON Schema
+    validators, JMESPath expressions, regular expressions) once against a dummy answer,
+    so those caches are warm. Sends nothing; results are discarded; errors are left for
+    the step to report.
+    """
+    preload_network()
+    warmed = 0
+    for plan in plans:
+        if isinstance(plan, Exception):
+            continue
+        for step in plan.steps:
+            exp = step.expect
+            if not (exp.json_schema is not None or exp.schema_file or exp.json
+                    or exp.body_regex or exp.body_not_regex or exp.headers.regex):
+                continue
+            if warmed >= MAX_WARM_STEPS:
+                return
+            warmed += 1
+            try:
+                schema = _schema(env, step)
+            except StepError:
+                continue
+            evaluate(exp, status=200, headers=(), body="{}", data={}, elapsed_ms=0.0,
+                     budget_ms=None, schema=schema)
 
 
 def _exchange(env: StepEnv, prep: Prepared, resp: Response | None) -> Exchange:

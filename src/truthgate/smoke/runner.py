@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import ssl
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -21,16 +22,16 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
-
 from truthgate.contract.model import Contract
 from truthgate.model import Outcome, RunContext, RunReport, ScenarioResult
-from truthgate.smoke.execute import StepEnv
+from truthgate.smoke.client import httpx, tls_context
+from truthgate.smoke.execute import StepEnv, warm_up
 from truthgate.smoke.kinds import KINDS
+from truthgate.smoke.kinds.base import Plan
 from truthgate.smoke.mask import Masker
 from truthgate.smoke.model import Auth, Scenario, SmokeSpec
 from truthgate.smoke.readiness import wait_ready
-from truthgate.smoke.scenario import Selection, run_scenario, skip_reason
+from truthgate.smoke.scenario import Selection, run_scenario, skip_reason, try_plan
 from truthgate.smoke.template import TemplateError, render
 
 Progress = Callable[[ScenarioResult], None]
@@ -145,28 +146,31 @@ async def run_smoke_async(
                     production=production, target=target or "")
     notes: list[str] = []
     deadline = time.monotonic() + deadline_s if deadline_s else None
-    limits = httpx.Limits(max_connections=concurrency * 2,
-                          max_keepalive_connections=concurrency * 2)
+    # CPU work first (kind expansion, schema files, first-use imports and caches), so
+    # none of it runs inside the event loop while requests are being timed.
+    plans = {sc.id: try_plan(sc, contract) for sc in chosen if not skip_reason(sc, sel)}
+    if transport is None:
+        transport, https = _transports(url, spec.defaults.verify_tls, concurrency)
+        mounts: dict[str, httpx.AsyncBaseTransport | None] = {"https://": https}
+    else:
+        mounts = {}
     # trust_env=False: proxies and netrc from the environment would make a smoke run
     # depend on the shell it was started from (and could send credentials elsewhere).
-    if transport is None:
-        # TCP_NODELAY: h11 writes a request's head and body separately; with Nagle's
-        # algorithm against a delayed ACK that costs ~40 ms a request on loopback.
-        transport = httpx.AsyncHTTPTransport(
-            verify=spec.defaults.verify_tls, limits=limits, trust_env=False,
-            socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
-    async with httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(timeout_s),
+    async with httpx.AsyncClient(transport=transport, mounts=mounts,
+                                 timeout=httpx.Timeout(timeout_s),
                                  follow_redirects=False, trust_env=False) as client:
         env = StepEnv(client=client, base_url=url, defaults=spec.defaults, environ=environ,
                       masker=masker, timeout_s=timeout_s,
                       max_body=max_body_bytes or spec.defaults.max_body_bytes,
                       extra_headers=_target_headers(spec, target), root=contract.root,
                       deadline=deadline)
+        warm_up(env, plans.values())
         if wait_ready_s > 0:
             note = await wait_ready(env, chosen, wait_ready_s)
             if note:
                 notes.append(masker.text(note))
-        results = await _run_all(env, chosen, contract, sel, run_id, concurrency, progress)
+        results = await _run_all(env, chosen, plans, contract, sel, run_id, concurrency,
+                                 progress)
     context = RunContext(
         command="smoke", product=contract.product.name,
         product_version=contract.product.version, contract_path=str(contract.source),
@@ -201,10 +205,79 @@ def _auth_headers(scenarios: Iterable[Scenario]) -> set[str]:
     return names
 
 
-async def _run_all(env: StepEnv, chosen: tuple[Scenario, ...], contract: Contract,
+class _LazyTransport(httpx.AsyncBaseTransport):
+    """A transport built on first use: the https:// one of a plain-http run.
+
+    Creating a verifying SSL context (loading the CA bundle) costs tens of milliseconds, a
+    large share of a smoke run's start-up; a run against an http:// URL only needs it if a
+    redirect leads to https, and then it is built, with verification as configured.
+    """
+
+    def __init__(self, factory: Callable[[], httpx.AsyncBaseTransport]) -> None:
+        self._factory = factory
+        self._inner: httpx.AsyncBaseTransport | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self._inner is None:
+            self._inner = self._factory()
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        if self._inner is not None:
+            await self._inner.aclose()
+
+
+def _transports(url: str, verify_tls: bool, concurrency: int
+                ) -> tuple[httpx.AsyncBaseTransport, httpx.AsyncBaseTransport]:
+    """(http:// transport, https:// transport) for a run against ``url``."""
+    limits = httpx.Limits(max_connections=concurrency * 2,
+                          max_keepalive_connections=concurrency * 2)
+    # TCP_NODELAY: h11 writes a request's head and body separately; with Nagle's
+    # algorithm against a delayed ACK that costs ~40 ms a request on loopback.
+    opts = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
+
+    def make(ctx: ssl.SSLContext) -> httpx.AsyncBaseTransport:
+        return httpx.AsyncHTTPTransport(verify=ctx, limits=limits, trust_env=False,
+                                        socket_options=opts)
+
+    def https() -> httpx.AsyncBaseTransport:
+        return make(tls_context(verify_tls))
+
+    # The http:// transport never starts TLS (https:// URLs are routed to the other one),
+    # so it gets a context with no CA loaded: were it ever used for TLS it would fail
+    # closed (PROTOCOL_TLS_CLIENT verifies certificates and host names by default).
+    plain = make(ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
+    if urlsplit(url).scheme == "https":
+        return plain, https()  # needed at once: build it before anything is timed
+    return plain, _LazyTransport(https)
+
+
+def _group(sc: Scenario) -> str:
+    """How a runnable scenario may overlap others.
+
+    ``alone``: an exclusive kind that only reads (rate_limit): what makes it exclusive is
+    its traffic (a burst that trips a limit others would hit), so nothing runs beside it.
+    ``writes-alone``: an exclusive kind that writes (idempotency): what makes it exclusive
+    is that other writes would move the state it measures; reads cannot, so it runs beside
+    the read-only scenarios, never beside another writing or exclusive one.
+    ``writes`` / ``reads``: the other unsafe / safe scenarios.
+    """
+    exclusive = sc.kind in KINDS and KINDS[sc.kind].exclusive
+    if exclusive:
+        return "writes-alone" if sc.unsafe else "alone"
+    return "writes" if sc.unsafe else "reads"
+
+
+async def _run_all(env: StepEnv, chosen: tuple[Scenario, ...],
+                   plans: Mapping[str, Plan | Exception], contract: Contract,
                    sel: Selection, run_id: str, concurrency: int,
                    progress: Progress | None) -> tuple[ScenarioResult, ...]:
-    """Skips first, then the concurrent batch, then exclusive kinds one at a time."""
+    """Skips first; reads beside (exclusive writers, then other writers); then ``alone``.
+
+    Two lanes run at the same time under one semaphore: the read-only scenarios, and the
+    writing ones, where each exclusive writer runs by itself before the other writers run
+    together. Exclusive read-only kinds run one at a time at the end, with nothing beside.
+    """
     results: dict[str, ScenarioResult] = {}
 
     def done(res: ScenarioResult) -> None:
@@ -212,25 +285,29 @@ async def _run_all(env: StepEnv, chosen: tuple[Scenario, ...], contract: Contrac
         if progress is not None:
             progress(res)
 
-    runnable: list[Scenario] = []
+    groups: dict[str, list[Scenario]] = {"reads": [], "writes": [], "writes-alone": [],
+                                         "alone": []}
     for sc in chosen:
         reason = skip_reason(sc, sel)
         if reason:
             done(ScenarioResult(id=sc.id, name=sc.name, kind=sc.kind,
                                 outcome=Outcome.SKIPPED, skip_reason=reason))
         else:
-            runnable.append(sc)
+            groups[_group(sc)].append(sc)
     gate = asyncio.Semaphore(concurrency)
 
     async def one(sc: Scenario) -> None:
         async with gate:
-            done(await run_scenario(env, sc, contract, run_id))
+            done(await run_scenario(env, sc, contract, run_id, plans.get(sc.id)))
 
-    shared = [sc for sc in runnable if not (sc.kind in KINDS and KINDS[sc.kind].exclusive)]
-    await asyncio.gather(*(one(sc) for sc in shared))
-    for sc in runnable:
-        if sc not in shared:
-            done(await run_scenario(env, sc, contract, run_id))
+    async def writers() -> None:
+        for sc in groups["writes-alone"]:
+            await one(sc)
+        await asyncio.gather(*(one(sc) for sc in groups["writes"]))
+
+    await asyncio.gather(writers(), *(one(sc) for sc in groups["reads"]))
+    for sc in groups["alone"]:
+        await one(sc)
     # Report in contract order, whatever order they finished in.
     return tuple(results[sc.id] for sc in chosen)
 

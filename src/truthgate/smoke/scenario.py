@@ -54,15 +54,27 @@ def _result(sc: Scenario, outcome: Outcome, started: float, **kw: Any) -> Scenar
                           duration_ms=round((time.perf_counter() - started) * 1000, 3), **kw)
 
 
-async def run_scenario(env: StepEnv, sc: Scenario, contract: Contract | None,
-                       run_id: str) -> ScenarioResult:
-    """Run one (already admitted) scenario to its ScenarioResult; never raises."""
-    started = time.perf_counter()
+def try_plan(sc: Scenario, contract: Contract | None) -> Plan | Exception:
+    """:func:`plan_for`, or the exception a broken kind raised (reported by the run)."""
     try:
-        plan = plan_for(sc, contract)
+        return plan_for(sc, contract)
     except Exception as exc:  # noqa: BLE001 - a broken kind must not sink the whole run
+        return exc
+
+
+async def run_scenario(env: StepEnv, sc: Scenario, contract: Contract | None,
+                       run_id: str, plan: Plan | Exception | None = None) -> ScenarioResult:
+    """Run one (already admitted) scenario to its ScenarioResult; never raises.
+
+    ``plan`` is the scenario's expansion made beforehand (see ``try_plan``), so that CPU
+    work is not done while other scenarios' requests are being timed; None expands here.
+    """
+    started = time.perf_counter()
+    if plan is None:
+        plan = try_plan(sc, contract)
+    if isinstance(plan, Exception):
         return _result(sc, Outcome.ERROR, started, error_class="internal",
-                       error=env.masker.text(f"expanding the scenario failed: {exc!r}"))
+                       error=env.masker.text(f"expanding the scenario failed: {plan!r}"))
     # Built-ins are fixed for the whole scenario so repeated requests carry the same key.
     variables: dict[str, Any] = {
         "uuid": str(uuid.uuid4()),
