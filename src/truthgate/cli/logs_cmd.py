@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from truthgate.cli import main as cli
+from truthgate.cli import common as cli
 from truthgate.cli.console import emit
 from truthgate.contract.problems import ContractError
 
