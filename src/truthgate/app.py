@@ -24,7 +24,11 @@ def find_contract(start: Path) -> Path:
 
 
 def stamp(report: RunReport, contract: Contract, flags: Sequence[str] = ()) -> RunReport:
-    """Fill the run context with product, contract and git facts the engines do not know."""
+    """Fill the run context with product, contract and git facts the engines do not know.
+
+    ``flags`` are added to those the engine already noted (smoke notes its selection and
+    --allow-unsafe itself); a flag is listed once.
+    """
     git = git_info(contract.root)
     ctx = dataclasses.replace(
         report.context,
@@ -38,7 +42,7 @@ def stamp(report: RunReport, contract: Contract, flags: Sequence[str] = ()) -> R
         git_commit=git.commit,
         git_branch=git.branch,
         git_dirty=git.dirty,
-        flags=tuple(flags),
+        flags=tuple(dict.fromkeys((*report.context.flags, *flags))),
     )
     return dataclasses.replace(report, context=ctx)
 
@@ -104,8 +108,7 @@ def run_smoke(
 
     contract = load_contract(contract_path, root=root)
     report = engine_smoke(contract, environ=environ, **options)
-    flags = ["--allow-unsafe"] if options.get("allow_unsafe") else []
-    return record_cycle(stamp(report, contract, flags), contract, record, environ)
+    return record_cycle(stamp(report, contract), contract, record, environ)
 
 
 class DemoUnavailable(Exception):

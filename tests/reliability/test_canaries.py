@@ -155,9 +155,6 @@ def test_verify_including_a_committed_secret(tmp_path: Path,
     assert set(codes) == {1}
 
 
-@pytest.mark.xfail(strict=True, reason="bug: smoke/execute.py _exchange truncates the "
-                   "response body to 4096 chars *before* masking, so a secret that straddles "
-                   "the cut leaves its first characters in the report (fix: mask, then cut)")
 def test_secret_cut_by_body_truncation_is_still_masked(
         tmp_path: Path, secret_env: tuple[str, dict[str, str]]) -> None:
     value, env = secret_env

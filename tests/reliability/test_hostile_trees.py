@@ -132,9 +132,6 @@ def test_files_churning_during_verify(repo: Path) -> None:
         thread.join(10)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: verify/collect.py opens a walked path with a "
-                   "blocking open(); a file replaced by a FIFO after the walk hangs verify "
-                   "(fix: os.open with O_NONBLOCK and fstat S_ISREG before reading)")
 def test_file_replaced_by_fifo_between_walk_and_read(repo: Path) -> None:
     target = repo / "app" / "swap.py"
     target.write_text("X = 1\n")

@@ -99,11 +99,6 @@ SPELLINGS = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: smoke/runner.py _resolve decides 'production' "
-                   "by string equality of the rendered URLs, so another spelling of the same "
-                   "origin (case, a path below it, localhost) runs unsafe scenarios against "
-                   "production (fix: compare normalised origins and treat any URL under a "
-                   "production origin as production)")
 @pytest.mark.parametrize("name,spell", SPELLINGS, ids=[s[0] for s in SPELLINGS])
 def test_unsafe_never_reaches_production_spelled_differently(tmp_path: Path, name: str,
                                                              spell: object) -> None:
@@ -213,3 +208,21 @@ def test_wait_ready_gives_up_in_time(tmp_path: Path) -> None:
     assert "not ready after 1.5 s of --wait-ready" in output
     assert probes <= 1.5 / 0.2 + 2
     assert took < 60
+
+
+def test_a_burst_without_deadline_is_capped_by_the_scenario_time_cap(tmp_path: Path) -> None:
+    # No --deadline: only the scenario's own time cap can stop 200 requests of 0.3 s each.
+    text = LOOPS.replace("burst: 25", "burst: 200").replace(
+        "defaults: {timeout_s: 2}", "defaults: {timeout_s: 2, scenario_timeout_s: 2}")
+    with hostile("status", tmp_path, arg="200", delay=0.3) as srv:
+        contract = write(tmp_path, text)
+        started = time.monotonic()
+        code, output = smoke(contract, "-u", srv.url, "-s", "RATE", "-f", "json")
+        took = time.monotonic() - started
+        sent = _count(srv, "/limited")
+    rate = json.loads(output)["scenarios"][0]
+    assert code == 1
+    assert sent < 20, sent
+    assert rate["outcome"] == "error", rate
+    assert "scenario's time cap (2 s" in rate["error"], rate["error"]
+    assert took < 30, took

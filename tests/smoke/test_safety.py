@@ -83,9 +83,13 @@ scenarios:
 def test_unsafe_needs_flag_and_production_refuses(service: tuple[str, State]) -> None:
     url, state = service
     c = make_contract(UNSAFE.replace("URL2", url + "/").replace("URL", url))
-    plain = run_smoke(c, base_url=url + "/x", environ={})
+    # Another origin (port 1: nothing listens) is not production: only the flag is missing.
+    plain = run_smoke(c, base_url="http://127.0.0.1:1/x", environ={})
     assert plain.scenarios[0].outcome is Outcome.SKIPPED
     assert "--allow-unsafe" in plain.scenarios[0].skip_reason
+    # A path below the production origin is production.
+    below = run_smoke(c, base_url=url + "/x", allow_unsafe=True, environ={})
+    assert "production" in below.scenarios[0].skip_reason
     prod = run_smoke(c, target="prod", allow_unsafe=True, environ={})
     assert prod.scenarios[0].outcome is Outcome.SKIPPED
     assert "production" in prod.scenarios[0].skip_reason

@@ -41,7 +41,7 @@ def _forbid_reading(monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(*args: object) -> bytes:
         raise AssertionError(f"re-read or re-parsed {args[0]}")
 
-    monkeypatch.setattr(collect, "_read_bytes", boom)
+    monkeypatch.setattr(collect, "read_regular_file", boom)
     monkeypatch.setattr(collect, "extract_facts", boom)
 
 
@@ -159,7 +159,7 @@ def test_unreadable_file_is_a_problem_not_a_crash(
     def denied(path: str) -> bytes:
         raise PermissionError(13, "Permission denied", path)
 
-    monkeypatch.setattr(collect, "_read_bytes", denied)
+    monkeypatch.setattr(collect, "read_regular_file", denied)
     (f,), _ = _collect(tmp_path)
     assert (f.path, f.problem, f.problem_detail) == ("a.py", "unreadable", "permission denied")
     monkeypatch.undo()

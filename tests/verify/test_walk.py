@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from verify_support import Write
 
-from truthgate.verify.walk import walk_repo
+from truthgate.verify.walk import read_regular_file, walk_repo
 
 
 def paths(root: Path, exclude: tuple[str, ...] = ()) -> list[str]:
@@ -96,3 +96,24 @@ def test_stat_data_is_recorded(tmp_path: Path, write: Write) -> None:
     p = write("a.py", "x = 1\n")
     (f,) = walk_repo(tmp_path).files
     assert (f.size, f.mtime_ns, f.abspath) == (6, p.stat().st_mtime_ns, str(p.resolve()))
+
+
+def test_a_fifo_is_a_reported_skip_not_a_file(tmp_path: Path, write: Write) -> None:
+    write("a.py")
+    os.mkfifo(tmp_path / "pipe.py")
+    walked = walk_repo(tmp_path)
+    assert [f.path for f in walked.files] == ["a.py"]
+    assert [(p.path, p.detail) for p in walked.problems] == [
+        ("pipe.py", "skipped: a named pipe (FIFO), not a regular file")]
+
+
+def test_reading_a_fifo_fails_at_once_instead_of_blocking(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.py")
+    with pytest.raises(OSError, match="named pipe"):
+        read_regular_file(str(tmp_path / "pipe.py"))  # no writer: a plain open() would hang
+
+
+def test_reading_a_regular_file_returns_all_its_bytes(tmp_path: Path) -> None:
+    data = bytes(range(256)) * 1000
+    (tmp_path / "big.bin").write_bytes(data)
+    assert read_regular_file(str(tmp_path / "big.bin")) == data

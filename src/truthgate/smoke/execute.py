@@ -51,6 +51,7 @@ class StepEnv:
     extra_headers: tuple[tuple[str, str], ...] = ()
     root: Path | None = None
     deadline: float | None = None  # time.monotonic() value; None: no run deadline
+    deadline_label: str = "the run's deadline"
     schema_cache: dict[str, Any] = field(default_factory=dict)
 
     def remaining(self) -> float | None:
@@ -166,26 +167,31 @@ def warm_up(env: StepEnv, plans: Iterable[Plan | Exception]) -> None:
                      budget_ms=None, schema=schema)
 
 
+def _masked_cut(m: Masker, raw: bytes, limit: int) -> str:
+    """``raw`` as text, masked whole and only then cut to ``limit`` characters.
+
+    Cutting first would leave the head of a secret that straddles the cut in the report.
+    """
+    text = m.text(raw.decode("utf-8", "replace"))
+    if len(text) > limit:
+        text = text[:limit] + f"… ({len(raw)} bytes)"
+    return text
+
+
 def _exchange(env: StepEnv, prep: Prepared, resp: Response | None) -> Exchange:
     """The masked, truncated record of one request and its answer."""
     m = env.masker
-    req_body = ""
-    if prep.content:
-        req_body = prep.content[:REPORT_REQUEST_CHARS].decode("utf-8", "replace")
-        if len(prep.content) > REPORT_REQUEST_CHARS:
-            req_body += f"… ({len(prep.content)} bytes)"
+    req_body = _masked_cut(m, prep.content, REPORT_REQUEST_CHARS) if prep.content else ""
     if resp is None:
         return Exchange(method=prep.method, url=m.text(prep.url),
                         request_headers=m.header_pairs(prep.headers),
-                        request_body=m.text(req_body))
-    text = resp.body[:REPORT_BODY_CHARS].decode("utf-8", "replace")
-    if len(resp.body) > REPORT_BODY_CHARS:
-        text += f"… ({len(resp.body)} bytes)"
+                        request_body=req_body)
     return Exchange(method=prep.method, url=m.text(resp.url),
                     request_headers=m.header_pairs(prep.headers),
-                    request_body=m.text(req_body), status=resp.status,
+                    request_body=req_body, status=resp.status,
                     response_headers=m.header_pairs(resp.headers),
-                    response_body=m.text(text), elapsed_ms=round(resp.elapsed_ms, 3))
+                    response_body=_masked_cut(m, resp.body, REPORT_BODY_CHARS),
+                    elapsed_ms=round(resp.elapsed_ms, 3))
 
 
 async def _attempt(env: StepEnv, step: Step, variables: dict[str, Any],
@@ -204,19 +210,25 @@ async def _attempt(env: StepEnv, step: Step, variables: dict[str, Any],
     limits = [t for t in (prep.timeout_s, remaining, cap_s) if t is not None]
     timeout = min(limits)
     if remaining is not None and remaining <= 0:
-        msg = "the run's deadline passed before this step could be sent"
+        msg = f"{env.deadline_label} passed before this step could be sent"
         return (StepRun(name=name, error_class="deadline", error=msg),
                 StepResult(name=name, outcome=Outcome.ERROR, exchange=_exchange(env, prep, None),
                            error=msg, error_class="deadline"))
+    own = [t for t in (prep.timeout_s, cap_s) if t is not None]
+    cut_by_deadline = remaining is not None and (not own or remaining < min(own))
     prep = replace(prep, timeout_s=max(timeout, 0.001))
     try:
         resp = await send(env.client, prep, max_body=env.max_body,
                           max_redirects=env.defaults.max_redirects)
     except TransportFailure as exc:
-        msg = env.masker.text(exc.message)
-        return (StepRun(name=name, error_class=exc.error_class, error=msg),
+        msg, error_class = env.masker.text(exc.message), exc.error_class
+        if error_class == "timeout" and cut_by_deadline:
+            # The deadline, not the request's own timeout, cut this request short.
+            msg = f"{env.deadline_label} passed while waiting for the answer ({msg})"
+            error_class = "deadline"
+        return (StepRun(name=name, error_class=error_class, error=msg),
                 StepResult(name=name, outcome=Outcome.ERROR, exchange=_exchange(env, prep, None),
-                           error=msg, error_class=exc.error_class))
+                           error=msg, error_class=error_class))
     body = resp.body.decode("utf-8", "replace")
     data = parse_json(body)
     failures = evaluate(step.expect, status=resp.status, headers=resp.headers, body=body,

@@ -193,6 +193,9 @@ class Defaults:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     max_redirects: int = 5
     verify_tls: bool = True
+    # All of one scenario's requests together: a burst against a slow server must end
+    # even when no --deadline was given. Polling steps extend it by their own wait.
+    scenario_timeout_s: float = 120.0
 
 
 @dataclass(frozen=True)

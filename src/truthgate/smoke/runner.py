@@ -30,6 +30,7 @@ from truthgate.smoke.kinds import KINDS
 from truthgate.smoke.kinds.base import Plan
 from truthgate.smoke.mask import Masker
 from truthgate.smoke.model import Auth, Scenario, SmokeSpec
+from truthgate.smoke.production import is_production
 from truthgate.smoke.readiness import wait_ready
 from truthgate.smoke.scenario import Selection, run_scenario, skip_reason, try_plan
 from truthgate.smoke.template import TemplateError, render
@@ -87,15 +88,15 @@ def _resolve(spec: SmokeSpec, base_url: str | None, target: str | None,
     url = _render_url(raw, environ, "base URL")
     if not url:
         raise SmokeUsageError(f"the base URL {raw!r} renders to an empty string")
-    production = bool(tgt and tgt.production)
+    production_urls: list[str] = []
     for t in spec.targets:
-        # A URL typed by hand that is a production target's URL is production too.
-        if t.production and not production:
+        if t.production:
             try:
-                other = render(t.base_url, {}, environ).rstrip("/")
+                production_urls.append(render(t.base_url, {}, environ))
             except TemplateError:
                 continue
-            production = other == url.rstrip("/")
+    # A URL typed by hand under a production target's origin is production too.
+    production = bool(tgt and tgt.production) or is_production(url, production_urls)
     return url, production
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -49,6 +49,18 @@ def plan_for(sc: Scenario, contract: Contract | None) -> Plan:
     return KINDS[sc.kind].expand(sc.params, KindContext(contract=contract, scenario=sc))
 
 
+def _capped(env: StepEnv, plan: Plan) -> StepEnv:
+    """``env`` whose deadline is also this scenario's own time cap."""
+    waits = sum(s.poll.until_s for s in plan.steps if s.poll is not None)
+    cap = max(env.defaults.scenario_timeout_s, waits + env.timeout_s)
+    mine = time.monotonic() + cap
+    if env.deadline is not None and env.deadline <= mine:
+        return env
+    return replace(env, deadline=mine,
+                   deadline_label=f"the scenario's time cap ({cap:g} s, "
+                                  "smoke.defaults.scenario_timeout_s)")
+
+
 def _result(sc: Scenario, outcome: Outcome, started: float, **kw: Any) -> ScenarioResult:
     return ScenarioResult(id=sc.id, name=sc.name, kind=sc.kind, outcome=outcome,
                           duration_ms=round((time.perf_counter() - started) * 1000, 3), **kw)
@@ -82,6 +94,7 @@ async def run_scenario(env: StepEnv, sc: Scenario, contract: Contract | None,
         "run_id": run_id,
         "scenario_id": sc.id,
     }
+    env = _capped(env, plan)
     runs: list[StepRun] = []
     results: list[StepResult] = []
     for step in plan.steps:

@@ -72,6 +72,9 @@ DEFAULTS = s_obj(
     "Settings every request inherits.",
     {
         "timeout_s": s_num("Per-request timeout in seconds; 10 by default.", maximum=600),
+        "scenario_timeout_s": s_num("Longest one scenario may run, all its requests "
+                                    "together; 120 by default. A polling step (cold_start, "
+                                    "poll) adds its own wait to it.", maximum=3600),
         "budget_ms": s_num("Latency budget applied to steps that declare none."),
         "headers": s_map("Headers sent with every request.",
                          {"type": "string", "x-interpolate": True}),
@@ -181,6 +184,7 @@ def parse_smoke(raw: Mapping[str, Any]) -> SmokeSpec:
         max_body_bytes=int(d.get("max_body_bytes", DEFAULT_MAX_BODY_BYTES)),
         max_redirects=int(d.get("max_redirects", 5)),
         verify_tls=bool(d.get("verify_tls", True)),
+        scenario_timeout_s=float(d.get("scenario_timeout_s", 120.0)),
     )
     targets = tuple(
         Target(name=str(name), base_url=str(t["base_url"]),

@@ -31,6 +31,7 @@ from pathlib import Path
 from truthgate import __version__
 from truthgate.verify import facts as facts_module
 from truthgate.verify.facts import FACTS_VERSION, FileFacts
+from truthgate.verify.walk import read_regular_file
 
 CACHE_DIR = ".truthgate_cache"
 CACHE_FILE = f"facts-v{FACTS_VERSION}.pickle"
@@ -348,8 +349,7 @@ def _compare(
         if mtime == omtime and trusted:
             continue
         try:
-            with open(abspath, "rb") as fh:
-                data = fh.read()
+            data = read_regular_file(abspath)
         except OSError:
             return None
         if not osha or hashlib.sha256(data).digest() != osha:

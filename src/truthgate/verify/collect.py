@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from truthgate.verify.cache import FactsCache, paused_gc
 from truthgate.verify.extract import extract_facts
 from truthgate.verify.facts import FileFacts
-from truthgate.verify.walk import WalkedFile
+from truthgate.verify.walk import WalkedFile, read_regular_file
 
 # Below this many files to extract, starting worker processes costs more than it saves.
 PARALLEL_MIN_FILES = 200
@@ -37,11 +37,6 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _read_bytes(abspath: str) -> bytes:
-    with open(abspath, "rb") as fh:
-        return fh.read()
-
-
 def _unreadable(path: str, exc: OSError) -> FileFacts:
     detail = "permission denied" if isinstance(exc, PermissionError) else str(exc.strerror or exc)
     return FileFacts(
@@ -51,7 +46,7 @@ def _unreadable(path: str, exc: OSError) -> FileFacts:
 
 def _extract_one(path: str, abspath: str) -> FileFacts:
     try:
-        data = _read_bytes(abspath)
+        data = read_regular_file(abspath)
     except OSError as exc:
         return _unreadable(path, exc)
     return extract_facts(path, data)
@@ -106,7 +101,7 @@ def collect_facts(
             old = cache.known_hash(f.path)
             if old is not None and old.size == f.size and old.sha256:
                 try:
-                    data = _read_bytes(f.abspath)
+                    data = read_regular_file(f.abspath)
                 except OSError:
                     data = b""
                 if data and hashlib.sha256(data).hexdigest() == old.sha256:

@@ -8,6 +8,7 @@ root, and each real directory is entered once, so link loops cannot hang the wal
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Sequence
@@ -179,11 +180,46 @@ def walk_repo(root: Path, exclude: Sequence[str] = ()) -> WalkResult:
                 subdirs.append((entry.path, rel + "/", ignores))
             elif st is not None and stat.S_ISREG(st.st_mode):
                 files.append(WalkedFile(rel, entry.path, st.st_size, st.st_mtime_ns))
+            elif st is not None:
+                # A FIFO, socket or device: reading it could block or never end. Say so
+                # rather than skipping silently (a FIFO named app.py is not checked code).
+                problems.append(WalkProblem(rel, f"skipped: {_file_type(st.st_mode)}, not a regular file"))
         # Reverse so that popping visits directories in name order (deterministic output).
         stack.extend(reversed(subdirs))
     files.sort(key=lambda f: f.path)
     problems.sort(key=lambda p: p.path)
     return WalkResult(tuple(files), tuple(problems))
+
+
+def _file_type(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"
+
+
+def read_regular_file(abspath: str) -> bytes:
+    """The bytes of a regular file; OSError for anything else, without ever blocking.
+
+    The walk saw a regular file, but it may have been swapped for a FIFO since: opening a
+    FIFO for reading blocks until a writer appears, so open non-blocking and check first.
+    """
+    fd = os.open(abspath, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, f"{_file_type(st.st_mode)}, not a regular file")
+        chunks: list[bytes] = []
+        while True:
+            chunk = os.read(fd, max(st.st_size + 1, 65536))
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
 
 
 def _why(exc: OSError) -> str:
