@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from truthgate.contract.model import (
     Contract,
     Entrypoint,
@@ -148,8 +150,17 @@ def _found(report):
     )
 
 
-def test_flask_service_yields_exactly_the_audit_defects(tmp_path):
-    write_files(tmp_path, FLASK_REPO)
+GETENV_DEFAULT = 'os.environ.get("SESSION_SECRET", "dev-secret-key")'
+# The same defect as the audit's, written the other common way.
+OR_FALLBACK = 'os.environ.get("SESSION_SECRET") or "dev-secret-key"'
+
+
+@pytest.mark.parametrize("secret_read", [GETENV_DEFAULT, OR_FALLBACK])
+def test_flask_service_yields_exactly_the_audit_defects(tmp_path, secret_read):
+    files = dict(FLASK_REPO)
+    files["app.py"] = files["app.py"].replace(GETENV_DEFAULT, secret_read)
+    assert secret_read in files["app.py"]
+    write_files(tmp_path, files)
     env = Env(
         required=(EnvVar("DATABASE_URL"), EnvVar("SESSION_SECRET", secret=True)),
         example_file=".env.example",
@@ -170,9 +181,12 @@ def test_flask_service_yields_exactly_the_audit_defects(tmp_path):
     assert outcomes == {k: Outcome.FAIL if k in failing else Outcome.PASS for k in NINE}
 
 
-def test_flask_secret_fallback_reported_by_no_hardcoded_secrets_alone(tmp_path):
+@pytest.mark.parametrize("secret_read", [GETENV_DEFAULT, OR_FALLBACK])
+def test_flask_secret_fallback_reported_by_no_hardcoded_secrets_alone(tmp_path, secret_read):
     # Without env_contract the same defect is still caught, by no_hardcoded_secrets.
-    write_files(tmp_path, FLASK_REPO)
+    files = dict(FLASK_REPO)
+    files["app.py"] = files["app.py"].replace(GETENV_DEFAULT, secret_read)
+    write_files(tmp_path, files)
     kinds = tuple(k for k in NINE if k != "env_contract")
     entry = Entrypoint("run_server.py", command="python run_server.py")
     report = run_verify(_contract(tmp_path, kinds, entry, Env()), use_cache=False)

@@ -94,3 +94,17 @@ def test_cors_extra_setting_names(run_kind):
     assert run_kind("no_cors_wildcard", files, {"setting_names": ["frontend_origins"]}) == [
         ("settings.py", 1, "FRONTEND_ORIGINS = ['*'] allows every origin"),
     ]
+
+
+def test_cors_env_or_fallback_to_wildcard(run_kind):
+    # 'os.getenv(...) or "*"' is the same wildcard default as 'os.getenv(..., "*")'.
+    files = {
+        "config.py": """
+            import os
+            ORIGINS = (os.getenv("CORS_ORIGINS") or "*").split(",")
+            ALLOWED = os.getenv("ALLOWED_ORIGINS") or "https://app.example.com"
+            """,
+    }
+    assert run_kind("no_cors_wildcard", files) == [
+        ("config.py", 2, "env var CORS_ORIGINS falls back to '*': every origin when unset"),
+    ]

@@ -91,3 +91,40 @@ def test_env_contract_placeholders_and_non_secret_defaults_are_fine(run_kind):
             """,
     }
     assert run_kind("env_contract", files, env=ENV) == []
+
+
+def test_env_contract_or_fallback_is_a_secret_default(run_kind):
+    files = {
+        "app.py": """
+            import os
+            db = os.environ["DATABASE_URL"]
+            key = os.environ.get("SECRET_KEY") or "x9f3c0ffee"
+            stripe = os.getenv("STRIPE_KEY", None) or "sk_test_1"
+            """,
+    }
+    env = Env(required=ENV.required, optional=ENV.optional)
+    assert run_kind("env_contract", files, env=env) == [
+        ("app.py", 3, "secret env var SECRET_KEY has a hard-coded default"),
+        ("app.py", 4, "secret env var STRIPE_KEY has a hard-coded default"),
+    ]
+
+
+def test_env_contract_or_fallback_lookalikes_are_fine(run_kind):
+    files = {
+        "app.py": """
+            import os
+            from flask import request
+            level = os.environ.get("LOG_LEVEL") or "INFO"
+            key = os.environ.get("SECRET_KEY") or ""
+            user = request.headers.get("X-User") or "anonymous"
+            stripe = os.getenv("STRIPE_KEY") or _missing("STRIPE_KEY")
+            db = os.environ.get("DATABASE_URL")
+            if not db:
+                raise SystemExit("DATABASE_URL must be set")
+
+            def _missing(name):
+                raise RuntimeError(name)
+            """,
+    }
+    env = Env(required=ENV.required, optional=ENV.optional)
+    assert run_kind("env_contract", files, env=env) == []

@@ -100,3 +100,65 @@ def test_fallback_deferred_to_env_contract(run_kind):
     assert run_kind("no_hardcoded_secrets", files, env=env) == [
         ("app.py", 2, "secret env var SECRET_KEY falls back to a hard-coded value"),
     ]
+
+
+def test_or_fallbacks_to_a_literal_are_hardcoded_secrets(run_kind):
+    files = {
+        "app.py": """
+            import os
+            from os import environ
+            from flask import Flask
+            app = Flask(__name__)
+            SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-secret"
+            app.secret_key = os.getenv("FLASK_SECRET") or "changeme-in-prod"
+            app.config["JWT_SECRET"] = environ.get("JWT_SECRET") or "x9f2c1"
+            DB_PASSWORD = os.getenv("DB_PASSWORD", None) or "hunter2"
+            API_TOKEN = os.environ["API_TOKEN"] or "tok-1"
+            SIGNING_KEY = os.getenv("SIGNING_KEY") or os.getenv("OLD_SIGNING_KEY") or "k"
+            """,
+    }
+    assert run_kind("no_hardcoded_secrets", files) == [
+        ("app.py", 5, "secret env var SECRET_KEY falls back to a hard-coded value"),
+        ("app.py", 6, "secret env var FLASK_SECRET falls back to a hard-coded value"),
+        ("app.py", 7, "secret env var JWT_SECRET falls back to a hard-coded value"),
+        ("app.py", 8, "secret env var DB_PASSWORD falls back to a hard-coded value"),
+        ("app.py", 9, "secret env var API_TOKEN falls back to a hard-coded value"),
+        ("app.py", 10, "secret env var SIGNING_KEY falls back to a hard-coded value"),
+        ("app.py", 10, "secret env var OLD_SIGNING_KEY falls back to a hard-coded value"),
+    ]
+
+
+def test_or_fallback_lookalikes_are_fine(run_kind):
+    files = {
+        "app.py": """
+            import os
+            from flask import request
+            LOG_LEVEL = os.environ.get("LOG_LEVEL") or "INFO"
+            SECRET_KEY = os.environ.get("SECRET_KEY") or ""
+            token = request.headers.get("X-Token") or "anonymous"
+            secret = settings.get("SECRET_KEY") or "dev-key"
+            password = value or "dev-key"
+            api_token = os.getenv("API_TOKEN") and "enabled"
+            session_secret = os.getenv("SESSION_SECRET") or 1 or "unreachable"
+            signing_key = os.getenv("SIGNING_KEY") or _require("SIGNING_KEY")
+
+            def _require(name):
+                raise RuntimeError(f"{name} must be set")
+
+            JWT_SECRET = os.environ.get("JWT_SECRET")
+            if not JWT_SECRET:
+                raise RuntimeError("JWT_SECRET must be set")
+            """,
+        "tests/conftest.py": 'import os\nSECRET_KEY = os.getenv("SECRET_KEY") or "test"\n',
+    }
+    assert run_kind("no_hardcoded_secrets", files) == []
+
+
+def test_or_fallback_deferred_to_env_contract(run_kind):
+    files = {"app.py": 'import os\nKEY = os.getenv("SECRET_KEY") or "change-me"\n'}
+    env = Env(required=(EnvVar("SECRET_KEY", secret=True),))
+    env_spec = InvariantSpec("env", "env_contract", params=get_kind("env_contract").parse_params({}))
+    assert run_kind("no_hardcoded_secrets", files, env=env, extra=(env_spec,)) == []
+    assert run_kind("env_contract", files, env=env) == [
+        ("app.py", 2, "secret env var SECRET_KEY has a hard-coded default"),
+    ]

@@ -10,7 +10,8 @@ import pytest
 from verify_support import Write, make_contract, spec
 
 from truthgate.verify import collect
-from truthgate.verify.cache import CACHE_DIR, CACHE_FILE, FactsCache
+from truthgate.verify.cache import CACHE_FILE, FactsCache
+from truthgate.verify.cachedir import CACHE_DIR
 from truthgate.verify.collect import collect_facts
 from truthgate.verify.engine import run_verify
 from truthgate.verify.walk import walk_repo

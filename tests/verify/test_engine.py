@@ -11,7 +11,7 @@ import pytest
 from verify_support import Write, make_contract, spec
 
 from truthgate.model import Outcome, Severity
-from truthgate.verify import engine
+from truthgate.verify import runner
 from truthgate.verify.baseline import BaselineError, load_baseline, write_baseline
 from truthgate.verify.engine import run_verify
 from truthgate.verify.kinds import get_kind
@@ -80,7 +80,7 @@ def test_raising_kind_is_an_error_and_others_still_run(
             return InvariantKind(**{**kind.__dict__, "check": boom})
         return real(name)
 
-    monkeypatch.setattr(engine, "get_kind", fake)
+    monkeypatch.setattr(runner, "get_kind", fake)
     contract = make_contract(tmp_path, spec("parses", "python_syntax"), STAR)
     crashed, star = run_verify(contract).invariants
     assert crashed.outcome is Outcome.ERROR

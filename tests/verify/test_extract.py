@@ -142,6 +142,39 @@ def test_env_reads_every_accessor_and_look_alikes() -> None:
     ]
 
 
+def test_env_read_or_literal_is_a_default() -> None:
+    f = py(
+        """\
+        import os
+        from os import environ
+        a = os.environ.get("A") or "dev-a"
+        b = os.getenv("B", None) or "dev-b"
+        c = os.getenv("C", "explicit") or "ignored"
+        d = environ["D"] or "dev-d"
+        e = os.getenv("E") or os.getenv("F") or "both"
+        g = os.getenv("G") or ""
+        h = os.getenv("H") or 1 or "unreachable"
+        i = os.getenv("I") and "not-a-default"
+        j = os.getenv("J") or compute() or "dev-j"
+        k = "first" or os.getenv("K")
+        """
+    )
+    got = [(r.name, r.has_default, r.default) for r in f.env_reads]
+    assert got == [
+        ("A", True, "dev-a"),
+        ("B", True, "dev-b"),
+        ("C", True, "explicit"),
+        ("D", True, "dev-d"),
+        ("E", True, "both"),
+        ("F", True, "both"),
+        ("G", False, None),
+        ("H", False, None),
+        ("I", False, None),
+        ("J", True, "dev-j"),
+        ("K", False, None),
+    ]
+
+
 def test_pydantic_settings_prefixes_aliases_and_non_settings_classes() -> None:
     f = py(
         """\

@@ -11,9 +11,10 @@ import pytest
 from verify_support import Write, make_contract, spec
 
 from truthgate.verify import engine
-from truthgate.verify.cache import CACHE_DIR, RESULTS_FILE
+from truthgate.verify.cachedir import CACHE_DIR
 from truthgate.verify.engine import run_verify
 from truthgate.verify.pyvisit import FactVisitor
+from truthgate.verify.results_cache import RESULTS_FILE
 
 STAR = spec("star", "no_wildcard_imports")
 REUSED = "results: reused from the last run (no file, contract or truthgate change since)"

@@ -8,7 +8,8 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from truthgate.verify.cache import FactsCache, paused_gc
+from truthgate.verify.cache import FactsCache
+from truthgate.verify.cachedir import paused_gc
 from truthgate.verify.extract import extract_facts
 from truthgate.verify.facts import FileFacts
 from truthgate.verify.walk import WalkedFile, read_regular_file

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from truthgate.verify.cache import stat_sig
+from truthgate.verify.cachedir import stat_sig
 from truthgate.verify.facts import FileFacts
 from truthgate.verify.graph import ImportEdge, ImportGraph
 from truthgate.verify.walk import compile_globs

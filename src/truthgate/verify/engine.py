@@ -1,16 +1,15 @@
 """``run_verify``: walk once, extract facts once, run every invariant over them.
 
 The engine owns the rules that make a green result trustworthy: an invariant that selects no
-file, or whose check raises, is an error (never a pass); unreadable or unparsable files are
-reported, never silently dropped; suppressions and baselines are counted, not hidden.
+file, or whose check raises, is an error (never a pass, see ``runner.py``); unreadable or
+unparsable files are reported, never silently dropped; suppressions and baselines are
+counted, not hidden. It also decides when a whole run's results may be reused from the
+results cache (``results_cache.py``) and when they must not be stored.
 """
 
 from __future__ import annotations
 
 import os
-import time
-import traceback
-from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,21 +26,14 @@ from truthgate.model import (
     Severity,
 )
 from truthgate.verify.baseline import Baseline, fingerprint, load_baseline
-from truthgate.verify.cache import (
-    FactsCache,
-    ResultsCache,
-    code_stamp,
-    digest_of,
-    make_listing,
-    paused_gc,
-)
+from truthgate.verify.cache import FactsCache
+from truthgate.verify.cachedir import code_stamp, digest_of, paused_gc
 from truthgate.verify.collect import CollectStats, collect_facts
-from truthgate.verify.context import InvariantContext, RepoState
-from truthgate.verify.errors import InvariantConfigError
+from truthgate.verify.context import RepoState
 from truthgate.verify.facts import FileFacts
-from truthgate.verify.kinds import get_kind
-from truthgate.verify.kinds.base import Violation
-from truthgate.verify.suppress import SUPPRESSIONS_ID, SUPPRESSIONS_KIND, Suppressions
+from truthgate.verify.results_cache import ResultsCache, make_listing
+from truthgate.verify.runner import InvariantRunner, suppression_result
+from truthgate.verify.suppress import SUPPRESSIONS_ID
 from truthgate.verify.walk import WalkProblem, WalkResult, walk_repo
 
 if TYPE_CHECKING:
@@ -82,118 +74,6 @@ def _skipped(
         detail = f": {f.problem_detail}" if f.problem_detail else ""
         out.append(_skip(f.path, f"skipped ({f.problem}){detail}", f.problem_line, f.problem_col))
     return tuple(sorted(out, key=lambda x: (x.location.path if x.location else "", x.message)))
-
-
-class _Run:
-    """State of one verify run shared across invariants."""
-
-    def __init__(self, state: RepoState, baseline: Baseline | None) -> None:
-        self.state = state
-        self.suppressions = Suppressions(state.all_files)
-        self.baseline: Counter[str] = baseline.counts() if baseline else Counter()
-
-    def finding(self, spec: InvariantSpec, kind_hint: str, v: Violation) -> Finding:
-        line_text = self.state.line_text(v.path, v.line)
-        return Finding(
-            invariant_id=spec.id,
-            kind=spec.kind,
-            message=v.message,
-            severity=spec.severity,
-            location=Location(v.path, v.line, v.col, v.end_line, v.end_col),
-            hint=v.hint or kind_hint,
-            snippet=line_text.strip(),
-            fingerprint=fingerprint(spec.kind, v.path, v.key or v.message, line_text),
-        )
-
-    def settle(self, findings: Sequence[Finding], spec_id: str, kind: str) -> tuple[
-        list[Finding], int, int
-    ]:
-        """(kept findings, suppressed count, baselined count)."""
-        kept: list[Finding] = []
-        suppressed = baselined = 0
-        for f in findings:
-            loc = f.location
-            if loc and self.suppressions.suppresses(loc.path, loc.line, spec_id, kind):
-                suppressed += 1
-            elif self.baseline[f.fingerprint] > 0:
-                self.baseline[f.fingerprint] -= 1
-                baselined += 1
-            else:
-                kept.append(f)
-        kept.sort(key=_order)
-        return kept, suppressed, baselined
-
-    def run_invariant(self, spec: InvariantSpec) -> InvariantResult:
-        started = time.perf_counter()
-        try:
-            kind = get_kind(spec.kind)
-        except (KeyError, ImportError, TypeError) as exc:
-            error = f"unknown invariant kind {spec.kind!r}: {exc}"
-            return InvariantResult(spec.id, spec.kind, spec.severity, Outcome.ERROR, error=error)
-        description = spec.message or kind.summary
-        paths = spec.paths or kind.default_paths
-        exclude = spec.exclude or kind.default_exclude
-        selected = self.state.select(paths, exclude)
-
-        def result(
-            outcome: Outcome,
-            error: str = "",
-            findings: Sequence[Finding] = (),
-            suppressed: int = 0,
-            baselined: int = 0,
-        ) -> InvariantResult:
-            elapsed = (time.perf_counter() - started) * 1000
-            return InvariantResult(
-                spec.id,
-                spec.kind,
-                spec.severity,
-                outcome,
-                description=description,
-                why=kind.why,
-                findings=tuple(findings),
-                files_examined=len(selected),
-                error=error,
-                suppressed=suppressed,
-                baselined=baselined,
-                duration_ms=round(elapsed, 3),
-            )
-
-        if kind.needs_files and not selected:
-            shown = ", ".join(paths) + (f" minus {', '.join(exclude)}" if exclude else "")
-            return result(
-                Outcome.ERROR,
-                error=f"no file matches the invariant's paths ({shown}): it would check nothing",
-            )
-        try:
-            params = spec.params if spec.params is not None else kind.parse_params({})
-            violations = list(kind.check(InvariantContext(self.state, selected), params))
-        except InvariantConfigError as exc:
-            return result(Outcome.ERROR, error=str(exc))
-        except Exception as exc:
-            return result(Outcome.ERROR, error=_describe(exc))
-        findings = [self.finding(spec, kind.hint, v) for v in violations]
-        kept, suppressed, baselined = self.settle(findings, spec.id, spec.kind)
-        failing = any(f.severity is Severity.ERROR for f in kept)
-        return result(
-            Outcome.FAIL if failing else Outcome.PASS,
-            findings=kept,
-            suppressed=suppressed,
-            baselined=baselined,
-        )
-
-
-def _order(f: Finding) -> tuple[str, int, int, str]:
-    loc = f.location or Location("")
-    return (loc.path, loc.line, loc.col, f.message)
-
-
-def _describe(exc: BaseException) -> str:
-    where = ""
-    frames = traceback.extract_tb(exc.__traceback__)
-    if frames:
-        last = frames[-1]
-        where = f" (at {Path(last.filename).name}:{last.lineno})"
-    return f"the check raised {type(exc).__name__}: {exc}{where}"
 
 
 def _chosen(
@@ -265,7 +145,7 @@ def _run_all(
     ignore: Sequence[str],
     stats: CollectStats,
 ) -> tuple[list[InvariantResult], list[str]]:
-    run = _Run(state, baseline)
+    run = InvariantRunner(state, baseline)
     results = [run.run_invariant(spec) for spec in specs]
     notes = [_facts_note(stats.files, stats.from_cache, stats.rehashed, stats.extracted,
                          stats.workers)]
@@ -276,7 +156,7 @@ def _run_all(
 
     include_supp = (not select or SUPPRESSIONS_ID in select) and SUPPRESSIONS_ID not in ignore
     if include_supp:
-        supp = _suppression_result(run, results, known, all_ran=not select and not ignore)
+        supp = suppression_result(run, results, known, all_ran=not select and not ignore)
         if supp is not None:
             results.append(supp)
     return results, notes
@@ -396,26 +276,3 @@ def _store(
         cache.forget()
     else:
         cache.save(listing, payload)
-
-
-def _suppression_result(
-    run: _Run, results: Sequence[InvariantResult], known: set[str], all_ran: bool
-) -> InvariantResult | None:
-    checked = {r.id for r in results if r.outcome is not Outcome.ERROR}
-    checked |= {r.kind for r in results if r.outcome is not Outcome.ERROR}
-    problems = run.suppressions.problems(checked, known, all_ran, run.state.line_text)
-    if not problems:
-        return None
-    kept, _, baselined = run.settle(problems, SUPPRESSIONS_ID, SUPPRESSIONS_KIND)
-    failing = any(f.severity is Severity.ERROR for f in kept)
-    return InvariantResult(
-        id=SUPPRESSIONS_ID,
-        kind=SUPPRESSIONS_KIND,
-        severity=Severity.ERROR if failing else Severity.WARNING,
-        outcome=Outcome.FAIL if failing else Outcome.PASS,
-        description="inline suppressions name a rule, give a reason and suppress something",
-        why="A silent or stale suppression hides a broken promise without anyone deciding to.",
-        findings=tuple(kept),
-        files_examined=len({f.location.path for f in problems if f.location}),
-        baselined=baselined,
-    )

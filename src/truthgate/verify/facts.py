@@ -16,7 +16,7 @@ from dataclasses import dataclass
 NOT_LITERAL = "<not-a-literal>"
 
 # Version of the facts format: bump when a field changes so stale cache entries are dropped.
-FACTS_VERSION = 1
+FACTS_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,10 @@ class EnvRead:
     environ.get / environ[...] after 'from os import environ', getenv after
     'from os import getenv', and os.environ.setdefault('X', d).
     ``default`` is the literal default (NOT_LITERAL when an expression, None when absent and
-    ``has_default`` False). ``name`` is NOT_LITERAL when the key is not a string literal.
+    ``has_default`` False). A read that is an operand of ``or`` followed by a non-empty string
+    literal (``os.getenv('X') or 'dev'``) has that literal as its default, the value the code
+    runs with when the variable is unset. ``name`` is NOT_LITERAL when the key is not a string
+    literal.
     """
 
     name: str

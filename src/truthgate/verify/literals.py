@@ -61,6 +61,30 @@ def literal(node: ast.AST | None, depth: int = 0) -> object:
     return NOT_LITERAL
 
 
+def or_fallbacks(node: ast.BoolOp) -> dict[int, str]:
+    """``id(operand) -> literal`` for operands of ``a or b or "lit"`` that fall back to "lit".
+
+    An operand falls back to the first non-empty string literal after it, unless a truthy
+    non-string constant comes first (``x or 1 or "lit"`` never reaches "lit"). ``x or ""``
+    is no fallback: an empty value behaves like an unset one. Only calls and subscripts are
+    keyed, since only they can be env reads. Ids are of nodes of the tree being walked, which
+    outlives the pass, so they stay unique while the visitor looks them up.
+    """
+    out: dict[int, str] = {}
+    if not isinstance(node.op, ast.Or):
+        return out
+    fallback: str | None = None
+    for value in reversed(node.values):
+        if isinstance(value, ast.Constant):
+            if isinstance(value.value, str) and value.value:
+                fallback = value.value
+            elif value.value:
+                fallback = None  # a truthy constant: nothing after it is reached
+        elif fallback is not None and isinstance(value, (ast.Call, ast.Subscript)):
+            out[id(value)] = fallback
+    return out
+
+
 def arg_value(node: ast.AST) -> object:
     """A positional argument: a literal, '<name:X>' for a bare name, else ``NOT_LITERAL``."""
     if isinstance(node, ast.Name):

@@ -22,7 +22,7 @@ from truthgate.verify.facts import (
     SettingsField,
     StringFact,
 )
-from truthgate.verify.literals import dotted, literal
+from truthgate.verify.literals import dotted, literal, or_fallbacks
 from truthgate.verify.pyresolve import (
     PendingCall,
     PendingEnv,
@@ -123,6 +123,8 @@ class FactVisitor:
         self._main_depth = 0
         self._class_stack: list[str] = []  # '' marks a function scope
         self._arg_names: list[list[str]] = []
+        # Operands of 'x or "literal"' (by node id) and the literal they fall back to.
+        self._fallbacks: dict[int, str] = {}
 
     # -- entry -----------------------------------------------------------------------------
     def run(self, tree: ast.AST) -> Collected:
@@ -300,6 +302,12 @@ class FactVisitor:
         for k in node.keywords:
             if k.arg in ("default", "value"):
                 default_node = k.value
+        has_default, default = default_node is not None, literal(default_node)
+        fallback = self._fallbacks.get(id(node))
+        if fallback is not None and default in (None, ""):
+            # 'os.getenv("K") or "dev"' (also with a None/"" default) runs with "dev" when
+            # K is unset, exactly like 'os.getenv("K", "dev")'.
+            has_default, default = True, fallback
         self._env.append(
             PendingEnv(
                 raw=name,
@@ -307,18 +315,27 @@ class FactVisitor:
                 key=literal(node.args[0]),
                 line=node.lineno,
                 col=node.col_offset + 1,
-                has_default=default_node is not None,
-                default=literal(default_node),
+                has_default=has_default,
+                default=default,
             )
         )
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> None:
+        if isinstance(node.op, ast.Or):
+            self._fallbacks.update(or_fallbacks(node))
+        self.generic_visit(node)
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
         if isinstance(node.ctx, ast.Load):
             raw = dotted(node.value)
             if raw.endswith("environ"):
                 key = literal(node.slice)
+                # 'os.environ["K"] or "dev"' runs with "dev" when K is set but empty (as
+                # compose sets '${K}' when the host lacks it): a hard-coded fallback too.
+                fallback = self._fallbacks.get(id(node))
                 self._env.append(
-                    PendingEnv(raw, True, key, node.lineno, node.col_offset + 1)
+                    PendingEnv(raw, True, key, node.lineno, node.col_offset + 1,
+                               fallback is not None, fallback)
                 )
         self.generic_visit(node)
 

@@ -8,7 +8,8 @@ Findings (the secret's value never appears in a message):
   and any env var name the contract marks ``secret`` — or passed as a keyword argument with
   such a name (``app.config.update(SECRET_KEY="...")``, ``connect(password="...")``);
 * an env read with a literal fallback for a secret-like variable
-  (``os.environ.get("SESSION_SECRET", "dev-secret")``): a missing variable silently runs
+  (``os.environ.get("SESSION_SECRET", "dev-secret")``, and the same written
+  ``os.environ.get("SESSION_SECRET") or "dev-secret"``): a missing variable silently runs
   production with a published key. When the variable is declared ``secret`` in the contract
   and the contract also enables ``env_contract``, that kind reports it instead (one finding per
   defect, not two) — set ``defer_to_env_contract: false`` to report it here as well;
@@ -18,8 +19,9 @@ Findings (the secret's value never appears in a message):
 Values in ``allow_values`` (default: only the empty string) are not findings; placeholders
 such as ``changeme`` are *not* allowed by default because code with such a fallback still runs
 in production. A value equal to its own name (``PASSWORD = "password"``, a form-field name)
-is a key, not a secret. tests/ are excluded by default. ``x or "dev-key"`` fallbacks are not
-visible in the facts and are not detected.
+is a key, not a secret. tests/ are excluded by default. An ``or`` fallback counts only when
+its left side is itself an env read: ``request.headers.get("X") or "anonymous"`` or
+``value or "dev-key"`` on a plain name are not env fallbacks, and ``or ""`` is no value.
 """
 
 from __future__ import annotations
