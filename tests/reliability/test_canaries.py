@@ -187,3 +187,69 @@ def test_demo_with_faults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     codes = run(["demo", "--faults", "error_leak,auth_open"], env, out, value,
                 formats=("markdown",))
     assert set(codes) == {1}
+
+
+AFTER_DEPLOY = """\
+observability:
+  error_loop_limit: 3
+  forbidden_log_patterns:
+    - {name: traceback, regex: 'Traceback \\(most recent call last\\)', max: 0}
+    - {name: auth-header, regex: 'Authorization', max: 0}
+release:
+  checklist:
+    - {name: Logs are clean, run: logs}
+    - {name: Smoke, run: smoke}
+    - {name: Definition of done, run: dod}
+  definition_of_done: {consecutive_green_cycles: 1}
+  cycles_dir: reports/cycles
+"""
+
+
+def test_logs_report_and_release_dry_run(tmp_path: Path, reflector: Server,
+                                         secret_env: tuple[str, dict[str, str]]) -> None:
+    """The after-deploy commands: the log gate, a release dry run, and every report view."""
+    value, env = secret_env
+    root = tmp_path / "repo"
+    (root / "product").mkdir(parents=True)
+    (root / "app.py").write_text("print('hi')\n")
+    contract = root / "product" / "truth.yaml"
+    contract.write_text(SMOKE + AFTER_DEPLOY)
+    log = tmp_path / "deploy.log"
+    # A token no env var holds: masked by its form (a logged header), not by its value.
+    foreign = canary()
+    lines = [f"GET /api Authorization: Bearer {value}",
+             f"GET /api Authorization: Bearer {foreign}", f"Cookie: sid={foreign}",
+             "Traceback (most recent call last):",
+             f'  File "app.py", line 3, in <module> token={value}',
+             *[f"ERROR db login failed password={value}"] * 5]
+    log.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    codes = run(["logs", str(log), "-c", str(contract), "--record"], env, out, value)
+    assert set(codes) == {1}
+    assert [p.name for p in out.iterdir() if leaks(p.read_bytes(), foreign)] == []
+    assert any(b"Authorization: ***" in p.read_bytes() for p in out.iterdir())
+    codes = run(["smoke", "-c", str(contract), "-u", reflector.url, "--allow-unsafe",
+                 "--record"], env, out, value, formats=("json",))
+    assert set(codes) == {1}
+    # The release stops at the red log gate; a second run (logs fixed) at the red smoke.
+    for log_file in (log, tmp_path / "clean.log"):
+        (tmp_path / "clean.log").write_text("INFO all good\n")
+        for fmt in ("text", "markdown"):
+            result = CliRunner().invoke(app, [
+                "release", "-c", str(contract), "--dry-run", "--logs", str(log_file),
+                "-u", reflector.url, "--format", fmt], env=env)
+            assert result.exit_code == 1, result.output
+            assert not leaks(result.output, value), (fmt, leaks(result.output, value))
+    cycles = root / "reports" / "cycles"
+    assert len(list(cycles.glob("*.json"))) >= 6  # logs x6, smoke, releases x4
+    html = tmp_path / "trend.html"
+    for args in (["list"], ["show", "1"], ["show", "2", "--format", "markdown"],
+                 ["diff", "1", "2"], ["trend"], ["html", "--out", str(html)]):
+        result = CliRunner().invoke(app, ["report", *args, "-c", str(contract)], env=env)
+        assert result.exit_code == 0, (args, result.output)
+        assert not leaks(result.output, value), (args, leaks(result.output, value))
+    for path in [*cycles.rglob("*"), html]:
+        if path.is_file():
+            assert not leaks(path.read_bytes(), value), (path.name, leaks(path.read_bytes(),
+                                                                          value))

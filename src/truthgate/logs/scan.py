@@ -28,11 +28,11 @@ from dataclasses import dataclass
 from truthgate.contract.model import LogPattern, Observability
 from truthgate.logs.normalise import ERROR_HINT, error_key, is_error_line
 from truthgate.logs.timestamps import parse_timestamp
+from truthgate.redact import MASK, redact_credentials
 
 QUOTES = 3  # offending lines quoted per rule
 QUOTE_CHARS = 300  # each quote truncated to this many characters
 MAX_KEYS = 4096  # distinct error keys tracked at once
-MASK = "***"
 BATCH_CHARS = 1 << 18  # lines are searched a block of about this many characters at a time
 
 
@@ -84,14 +84,15 @@ class LogScan:
 
 
 def mask_and_cut(text: str, secrets: tuple[str, ...], focus: re.Pattern[str] | None) -> str:
-    """``text`` with every secret masked, cut to :data:`QUOTE_CHARS` around ``focus``'s match.
+    """``text`` with every secret and credential masked, cut to :data:`QUOTE_CHARS` around ``focus``'s match.
 
     Masking happens before cutting, so no cut can leave half a secret behind.
     """
     for secret in secrets:
         if secret in text:
             text = text.replace(secret, MASK)
-    text = text.rstrip("\r\n")
+    # A logged bearer token or cookie is a secret no env var names: masked by its form.
+    text = redact_credentials(text).rstrip("\r\n")
     if len(text) <= QUOTE_CHARS:
         return text
     start = 0
