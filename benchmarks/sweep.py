@@ -10,7 +10,8 @@ Parts:
 3/6. hostile servers and safety rails: the pytest files, --rounds times (real processes).
 4. canaries: smoke against a header-reflecting server and verify, every format with --out
    files, a fresh canary per round; the figure is the number of canary bytes found.
-Part 5 (concurrent cycles) belongs to the cycle ledger's own sweep.
+5. concurrent cycles: 8 writers x 50 cycles into one ledger while victims are SIGKILLed
+   mid-write, --rounds times; the figures are cycles lost, duplicated and unreadable.
 """
 
 from __future__ import annotations
@@ -140,6 +141,44 @@ def sweep_canaries(rounds: int) -> tuple[int, int]:
     return runs, found
 
 
+def sweep_cycles(rounds: int) -> tuple[int, int, int, int]:
+    """(cycles expected, lost, duplicated, unreadable files) over ``rounds`` contended runs."""
+    import multiprocessing as mp
+    import random
+    import signal
+
+    from reliability.test_concurrent_cycles import EACH, VICTIMS, WRITERS, _writer
+
+    from truthgate.cycles.ledger import list_cycles
+
+    ctx = mp.get_context("fork")
+    expected = lost = duplicated = unreadable = 0
+    rng = random.Random(11)
+    for _ in range(rounds):
+        ledger = Path(tempfile.mkdtemp(prefix="sweep-cycles-"))
+        start = ctx.Event()
+        writers = [ctx.Process(target=_writer, args=(str(ledger), f"w{w}", EACH, start))
+                   for w in range(WRITERS)]
+        victims = [ctx.Process(target=_writer, args=(str(ledger), f"v{v}", 10**6, start))
+                   for v in range(VICTIMS)]
+        for p in (*writers, *victims):
+            p.start()
+        start.set()
+        for victim in victims:
+            time.sleep(rng.uniform(0.01, 0.3))
+            os.kill(victim.pid, signal.SIGKILL)  # type: ignore[arg-type]
+        for p in (*writers, *victims):
+            p.join(600)
+        scan = list_cycles(ledger)
+        products = [c.report.context.product for c in scan.cycles]
+        wanted = {f"w{w}-{k}" for w in range(WRITERS) for k in range(EACH)}
+        expected += len(wanted)
+        lost += len(wanted - set(products))
+        duplicated += len(products) - len(set(products))
+        unreadable += len(scan.notes)
+    return expected, lost, duplicated, unreadable
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--contracts", type=int, default=10_000)
@@ -155,6 +194,7 @@ def main() -> int:
                            opts.rounds)
     k_runs, k_found = sweep_canaries(opts.rounds)
     canary_tests = sweep_pytest([here + "test_canaries.py"], 1)
+    cy_expected, cy_lost, cy_dup, cy_bad = sweep_cycles(opts.rounds)
     s_failed = servers.get("failed", 0) + servers.get("error", 0) + servers.get("errors", 0)
     k_failed = canary_tests.get("failed", 0)
     print()
@@ -166,9 +206,11 @@ def main() -> int:
     print(f"canary runs:            {k_runs} CLI runs x 6 --out files, "
           f"+ {sum(canary_tests.values())} canary tests ({k_failed} failed)")
     print(f"canary bytes found:     {k_found}")
-    print("cycles lost:            (part 5: see the cycle ledger's sweep)")
+    print(f"cycles recorded:        {cy_expected} by surviving writers, with SIGKILLed "
+          "writers alongside")
+    print(f"cycles lost:            {cy_lost} (duplicated {cy_dup}, unreadable {cy_bad})")
     print(f"wall time:              {time.monotonic() - started:.0f} s")
-    bad = c_failed + t_failed + s_failed + k_failed + k_found
+    bad = c_failed + t_failed + s_failed + k_failed + k_found + cy_lost + cy_dup + cy_bad
     return 1 if bad else 0
 
 
