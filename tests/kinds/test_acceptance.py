@@ -216,3 +216,33 @@ def test_fastapi_service_yields_exactly_the_audit_defects(tmp_path):
         ("no_cors_wildcard", "backend/main.py", 11, "allow_origins=['*'] allows every origin"),
     ]
     assert all(r.outcome in (Outcome.PASS, Outcome.FAIL) for r in report.invariants)
+
+
+@pytest.mark.parametrize("secret", [False, True])
+def test_flask_secret_target_fallback_is_one_finding(tmp_path, secret):
+    # Only the target says "secret": no_hardcoded_secrets reports it, unless the contract
+    # declares FLASK_KEY secret, when env_contract owns it. Never both.
+    files = dict(FLASK_REPO)
+    files["app.py"] = files["app.py"].replace(GETENV_DEFAULT, 'os.getenv("FLASK_KEY") or "dev"')
+    write_files(tmp_path, files)
+    env = Env(
+        required=(EnvVar("DATABASE_URL"),),
+        optional=(EnvVar("SESSION_SECRET", secret=True), EnvVar("FLASK_KEY", secret=secret)),
+        example_file=".env.example",
+    )
+    entry = Entrypoint("run_server.py", command="python run_server.py")
+    report = run_verify(_contract(tmp_path, NINE, entry, env), use_cache=False)
+    expected = (
+        ("env_contract", "app.py", 10, "secret env var FLASK_KEY has a hard-coded default")
+        if secret else
+        ("no_hardcoded_secrets", "app.py", 10, "hard-coded fallback for app.secret_key: the "
+         "literal is used when the variable is unset or empty")
+    )
+    assert _found(report) == sorted([
+        expected,
+        ("no_cors_wildcard", "app.py", 13, "cors_allowed_origins='*' allows every origin"),
+        ("no_dev_server", "run_server.py", 5,
+         "app.run() starts the development server in the blessed entrypoint's main guard"),
+        ("no_runtime_schema_create", "app.py", 17,
+         "db.create_all() creates the database schema at run time"),
+    ])

@@ -5,6 +5,8 @@ from __future__ import annotations
 from truthgate.contract.model import Env, EnvVar, InvariantSpec
 from truthgate.verify.kinds import get_kind
 
+from .conftest import check_kind, make_contract, write_files
+
 
 def test_hardcoded_secrets(run_kind):
     files = {
@@ -161,4 +163,131 @@ def test_or_fallback_deferred_to_env_contract(run_kind):
     assert run_kind("no_hardcoded_secrets", files, env=env, extra=(env_spec,)) == []
     assert run_kind("env_contract", files, env=env) == [
         ("app.py", 2, "secret env var SECRET_KEY has a hard-coded default"),
+    ]
+
+
+FALLBACK = "the literal is used when the variable is unset or empty"
+
+
+def test_secret_target_with_a_literal_fallback(run_kind):
+    # The env var's name gives nothing away; the assignment target does.
+    files = {
+        "app.py": """
+            import os
+            from flask import Flask
+            app = Flask(__name__)
+            app.secret_key = os.getenv("FLASK_KEY") or "dev"
+            app.config["SECRET_KEY"] = os.environ.get("APP_SESSION") or "not-so-secret"
+            JWT_SECRET = settings.get("jwt") or "changeme-please"
+            SECRET_KEY = os.getenv("FLASK_KEY", "dev-key")
+            app.secret_key = os.getenv("K") if os.getenv("K") else "dev"
+            API_TOKEN = getattr(settings, "API", "tok-dev")
+            class Config:
+                signing_key = os.environ.get("SIGN") or "k-dev"
+            def create_app():
+                app.config["JWT_SECRET_KEY"] = cfg["jwt"] or "jwt-dev"
+                session_token = os.getenv("SESSION") or "tok"
+            """,
+    }
+    assert run_kind("no_hardcoded_secrets", files) == [
+        ("app.py", 4, f"hard-coded fallback for app.secret_key: {FALLBACK}"),
+        ("app.py", 5, f"hard-coded fallback for app.config[SECRET_KEY]: {FALLBACK}"),
+        ("app.py", 6, f"hard-coded fallback for JWT_SECRET: {FALLBACK}"),
+        ("app.py", 7, f"hard-coded fallback for SECRET_KEY: {FALLBACK}"),
+        ("app.py", 8, f"hard-coded fallback for app.secret_key: {FALLBACK}"),
+        ("app.py", 9, f"hard-coded fallback for API_TOKEN: {FALLBACK}"),
+        ("app.py", 11, f"hard-coded fallback for signing_key: {FALLBACK}"),
+        ("app.py", 13, f"hard-coded fallback for app.config[JWT_SECRET_KEY]: {FALLBACK}"),
+        ("app.py", 14, f"hard-coded fallback for session_token: {FALLBACK}"),
+    ]
+
+
+def test_secret_target_fallback_is_reported_at_the_assignment_with_a_start_up_hint(tmp_path):
+    write_files(tmp_path, {"app.py": 'import os\nif True:\n    SECRET_KEY = os.getenv("K") or "d"\n'})
+    [v] = check_kind(make_contract(tmp_path, "no_hardcoded_secrets"), "no_hardcoded_secrets")
+    assert (v.line, v.col, v.key) == (3, 5, "fallback:SECRET_KEY")
+    assert "fail at start-up when it is unset" in v.hint
+    assert '"d"' not in v.message  # the secret's value never appears in a message
+
+
+def test_secret_target_fallback_lookalikes_are_fine(run_kind):
+    files = {
+        "app.py": """
+            import os
+            from flask import request
+            app.secret_key = os.environ["FLASK_KEY"]
+            SECRET_KEY = os.getenv("K") or None
+            API_KEY = os.getenv("K") or ""
+            LOG_LEVEL = os.getenv("X") or "INFO"
+            secret_key_path = os.getenv("P") or "/etc/key.pem"
+            SECRET_KEY_FILE = os.environ.get("F", "/run/secrets/key")
+            app.secret_key = load_key() or fallback_var
+            PASSWORD = os.getenv("PW") or "password"
+            JWT_SECRET = os.getenv("J") or 1 or "unreachable"
+            app.secret_key = os.getenv("K") or _require("K")
+            DB_PASSWORD = os.getenv("DB_PW", "")
+            TOKEN = "first" or os.getenv("T")
+            SECRET = "a" if DEBUG else "b"
+
+            def handler():
+                token = request.headers.get("X-Token") or "anonymous"
+                password = form.get("password", "guest")
+                return token, password
+            """,
+        "tests/conftest.py": 'import os\napp.secret_key = os.getenv("K") or "test"\n',
+    }
+    assert run_kind("no_hardcoded_secrets", files) == []
+
+
+def test_secret_target_fallback_placeholders_follow_allow_values(run_kind):
+    files = {"app.py": 'import os\napp.secret_key = os.getenv("FLASK_KEY") or "changeme"\n'}
+    assert run_kind("no_hardcoded_secrets", files) == [
+        ("app.py", 2, f"hard-coded fallback for app.secret_key: {FALLBACK}"),
+    ]
+    assert run_kind("no_hardcoded_secrets", files, {"allow_values": ["", "changeme"]}) == []
+
+
+def test_secret_target_and_secret_env_var_are_reported_once(run_kind):
+    # Both the target and the env var look secret: the env read's finding stands alone.
+    files = {
+        "app.py": """
+            import os
+            SECRET_KEY = os.getenv("SECRET_KEY") or "dev"
+            app.secret_key = os.environ.get("SESSION_SECRET", "dev-secret-key")
+            JWT_SECRET = os.getenv("OLD_JWT_SECRET") or os.getenv("JWT_KEY") or "jwt-dev"
+            """,
+    }
+    assert run_kind("no_hardcoded_secrets", files) == [
+        ("app.py", 2, "secret env var SECRET_KEY falls back to a hard-coded value"),
+        ("app.py", 3, "secret env var SESSION_SECRET falls back to a hard-coded value"),
+        ("app.py", 4, "secret env var OLD_JWT_SECRET falls back to a hard-coded value"),
+    ]
+
+
+def test_secret_target_fallback_and_env_contract_report_once(run_kind):
+    # FLASK_KEY is a declared secret: env_contract owns its literal default, whatever form the
+    # default takes; the conditional form is no env default, so it stays with this kind.
+    files = {
+        "app.py": """
+            import os
+            app.secret_key = os.getenv("FLASK_KEY") or "dev"
+            app.config["SECRET_KEY"] = os.getenv("FLASK_KEY", "dev")
+            SECRET_KEY = os.getenv("FLASK_KEY") if os.getenv("FLASK_KEY") else "dev"
+            """,
+    }
+    env = Env(required=(EnvVar("FLASK_KEY", secret=True),))
+    env_spec = InvariantSpec("env", "env_contract", params=get_kind("env_contract").parse_params({}))
+    assert run_kind("env_contract", files, env=env) == [
+        ("app.py", 2, "secret env var FLASK_KEY has a hard-coded default"),
+        ("app.py", 3, "secret env var FLASK_KEY has a hard-coded default"),
+    ]
+    assert run_kind("no_hardcoded_secrets", files, env=env, extra=(env_spec,)) == [
+        ("app.py", 4, f"hard-coded fallback for SECRET_KEY: {FALLBACK}"),
+    ]
+    # Without env_contract the env reads are this kind's, reported once each (assignment
+    # findings come first in the kind's report order).
+    assert run_kind("no_hardcoded_secrets", files, env=env) == [
+        ("app.py", 4, f"hard-coded fallback for SECRET_KEY: {FALLBACK}"),
+        ("app.py", 2, "secret env var FLASK_KEY falls back to a hard-coded value"),
+        ("app.py", 3, "secret env var FLASK_KEY falls back to a hard-coded value"),
     ]

@@ -175,6 +175,48 @@ def test_env_read_or_literal_is_a_default() -> None:
     ]
 
 
+def test_assignment_fallback_literal_and_its_sources() -> None:
+    f = py(
+        """\
+        import os
+        a = os.getenv("A") or "dev-a"
+        b = settings.get("b") or None or "dev-b"
+        c = os.getenv("C", "dev-c")
+        d = cfg.get("d", default="dev-d")
+        e = os.getenv("E") if os.getenv("E") else "dev-e"
+        g = "dev-g" if os.environ.get("G") is None else os.environ["G"]
+        h = getattr(settings, "H", "dev-h")
+        i = os.getenv("I") or 1 or "unreachable"
+        j = "first" or os.getenv("J")
+        k = os.getenv("K") or ""
+        m = load() or other
+        n = os.environ["N"]
+        p = "a" if flag else "b"
+        q = os.getenv("Q", "")
+        """
+    )
+    got = [(a.name, a.fallback, a.fallback_sources) for a in f.assigns]
+    assert got == [
+        ("a", "dev-a", ((2, 5),)),
+        ("b", "dev-b", ((3, 5),)),
+        ("c", "dev-c", ((4, 5),)),
+        ("d", "dev-d", ((5, 5),)),
+        ("e", "dev-e", ((6, 5),)),
+        ("g", "dev-g", ((7, 49),)),
+        ("h", "dev-h", ((8, 5),)),
+        ("i", None, ()),
+        ("j", None, ()),
+        ("k", None, ()),
+        ("m", None, ()),
+        ("n", None, ()),
+        ("p", None, ()),
+        ("q", None, ()),
+    ]
+    # The sources sit exactly where the env reads are recorded: that is how kinds link them.
+    reads = {(r.line, r.col) for r in f.env_reads}
+    assert {(2, 5), (4, 5), (6, 5), (7, 49)} <= reads
+
+
 def test_pydantic_settings_prefixes_aliases_and_non_settings_classes() -> None:
     f = py(
         """\

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 NOT_LITERAL = "<not-a-literal>"
 
 # Version of the facts format: bump when a field changes so stale cache entries are dropped.
-FACTS_VERSION = 2
+FACTS_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,12 @@ class AssignFact:
     and for subscripts with a constant key 'app.config[SECRET_KEY]'. ``name`` is the last
     segment ('SECRET_KEY', 'secret_key', 'cors_origins'); for 'app.config["SECRET_KEY"]' it is
     'SECRET_KEY'. Class-level fields are recorded too, with ``class_name`` set.
+
+    ``fallback`` is the non-empty string literal a non-literal value falls back to
+    (``src or "dev"``, ``os.getenv("K", "dev")``, ``cfg.get("k", "dev")``,
+    ``src if src else "dev"``; see ``literals.value_fallback``), None when there is none.
+    ``fallback_sources`` are the (line, col) of the calls and subscripts it stands in for, at
+    the positions env reads are recorded, so a kind can tell an env fallback from another.
     """
 
     target: str
@@ -76,6 +82,8 @@ class AssignFact:
     col: int
     class_name: str = ""
     in_function: bool = False
+    fallback: str | None = None
+    fallback_sources: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,65 @@ def or_fallbacks(node: ast.BoolOp) -> dict[int, str]:
     return out
 
 
+# Callees whose literal default is what the code runs with when the looked-up value is
+# missing: os.getenv / mapping .get / os.environ.setdefault / getattr(settings, "X", "dev").
+_DEFAULT_GETTERS = {"getenv": 1, "get": 1, "setdefault": 1, "getattr": 2}
+
+
+def _non_empty_str(node: ast.AST | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value:
+        return node.value
+    return None
+
+
+def _sources(operands: list[ast.expr]) -> tuple[ast.expr, ...]:
+    # Only calls and subscripts can be env reads; their positions link the fallback to them.
+    return tuple(
+        n for op in operands for n in ast.walk(op) if isinstance(n, (ast.Call, ast.Subscript))
+    )
+
+
+def value_fallback(node: ast.AST | None) -> tuple[str | None, tuple[ast.expr, ...]]:
+    """(literal, sources) when an assigned expression falls back to a non-empty string literal.
+
+    Three shapes: ``src or "dev"`` (the chain's first truthy constant, when it is a string
+    reached after a non-constant operand: ``src or 1 or "x"`` and ``"x" or src`` are not
+    fallbacks), a getter's literal default (``os.getenv("K", "dev")``, ``cfg.get("k", "dev")``,
+    ``getattr(settings, "K", "dev")``), and ``src if test else "dev"`` (either branch a literal,
+    the other not a constant). ``sources`` are the calls and subscripts the literal stands in
+    for, so a kind can tell whether one of them is an env read. ``(None, ())`` otherwise.
+    """
+    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+        operands: list[ast.expr] = []
+        for value in node.values:
+            if not isinstance(value, ast.Constant):
+                operands.append(value)
+            elif value.value:  # a truthy constant ends the chain, whatever follows
+                text = _non_empty_str(value)
+                return (text, _sources(operands)) if text and operands else (None, ())
+        return None, ()
+    if isinstance(node, ast.IfExp):
+        for lit, other in ((node.orelse, node.body), (node.body, node.orelse)):
+            text = _non_empty_str(lit)
+            if text and not isinstance(other, ast.Constant):
+                return text, _sources([other])
+        return None, ()
+    if isinstance(node, ast.Call):
+        func = node.func
+        tail = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        index = _DEFAULT_GETTERS.get(tail)
+        if index is None:
+            return None, ()
+        default: ast.expr | None = node.args[index] if len(node.args) > index else None
+        for k in node.keywords:
+            if k.arg in ("default", "value"):
+                default = k.value
+        text = _non_empty_str(default)
+        if text:
+            return text, (node,)
+    return None, ()
+
+
 def arg_value(node: ast.AST) -> object:
     """A positional argument: a literal, '<name:X>' for a bare name, else ``NOT_LITERAL``."""
     if isinstance(node, ast.Name):

@@ -22,7 +22,7 @@ from truthgate.verify.facts import (
     SettingsField,
     StringFact,
 )
-from truthgate.verify.literals import dotted, literal, or_fallbacks
+from truthgate.verify.literals import dotted, literal, or_fallbacks, value_fallback
 from truthgate.verify.pyresolve import (
     PendingCall,
     PendingEnv,
@@ -236,6 +236,7 @@ class FactVisitor:
         self, target: str, name: str, value: ast.AST | None, at: ast.AST, in_function: bool
     ) -> None:
         class_name = self._class_stack[-1] if self._class_stack else ""
+        fallback, sources = value_fallback(value)
         self.out.assigns.append(
             AssignFact(
                 target=target,
@@ -245,6 +246,8 @@ class FactVisitor:
                 col=getattr(at, "col_offset", -1) + 1,
                 class_name=class_name,
                 in_function=in_function,
+                fallback=fallback,
+                fallback_sources=tuple((n.lineno, n.col_offset + 1) for n in sources),
             )
         )
 

@@ -13,15 +13,24 @@ Findings (the secret's value never appears in a message):
   production with a published key. When the variable is declared ``secret`` in the contract
   and the contract also enables ``env_contract``, that kind reports it instead (one finding per
   defect, not two) — set ``defer_to_env_contract: false`` to report it here as well;
+* a secret-like assignment target that falls back to a literal, whatever the variable is
+  called: ``app.secret_key = os.getenv("FLASK_KEY") or "dev"``,
+  ``SECRET_KEY = os.getenv("FLASK_KEY", "dev-key")``, ``JWT_SECRET = settings.get("jwt") or
+  "changeme-please"``, ``app.secret_key = os.getenv("K") if os.getenv("K") else "dev"``. One
+  finding per assignment; none when the env read in it is already reported (above, or by
+  ``env_contract``). Without an env read on the right, only setting-shaped targets count
+  (``NAME`` constants, attributes, ``config["KEY"]``, class fields): a lowercase local such
+  as ``token = request.headers.get("X-Token") or "anonymous"`` is request data;
 * credentials inside a connection URL (``postgresql://user:password@host``), anywhere in the
   code; ``${DB_PASSWORD}``-style interpolation is not a credential.
 
 Values in ``allow_values`` (default: only the empty string) are not findings; placeholders
 such as ``changeme`` are *not* allowed by default because code with such a fallback still runs
 in production. A value equal to its own name (``PASSWORD = "password"``, a form-field name)
-is a key, not a secret. tests/ are excluded by default. An ``or`` fallback counts only when
-its left side is itself an env read: ``request.headers.get("X") or "anonymous"`` or
-``value or "dev-key"`` on a plain name are not env fallbacks, and ``or ""`` is no value.
+is a key, not a secret. tests/ are excluded by default. An env fallback is named after the
+env var only when the ``or``'s left side is itself an env read: ``value or "dev-key"`` on a
+lowercase local is neither kind of fallback, ``or ""`` / ``or None`` is no value, and a name
+ending in another word (``secret_key_path``, ``token_file``) is not a secret.
 """
 
 from __future__ import annotations
@@ -30,7 +39,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from truthgate.verify.facts import FileFacts
+from truthgate.verify.facts import AssignFact, EnvRead, FileFacts
 from truthgate.verify.kinds._secrets import (
     is_literal,
     is_secret_name,
@@ -68,16 +77,70 @@ def _hardcoded(name: str, value: object, params: Params, declared: frozenset[str
     return is_secret_name(name, declared)
 
 
-def _file_violations(
-    facts: FileFacts, params: Params, declared: frozenset[str], deferred: frozenset[str]
-) -> Iterable[Violation]:
+_FALLBACK_HINT = (
+    "Drop the fallback: read the value with no default (os.environ['SECRET_KEY']) and fail "
+    "at start-up when it is unset or empty; rotate the literal if it was ever deployed."
+)
+
+
+def _setting_target(a: AssignFact) -> bool:
+    """True for the places settings live: NAME constants, attributes, config keys, class fields.
+
+    A lowercase local (``token = request.headers.get("X-Token") or "anonymous"``) is request
+    or function data, not configuration, so a literal fallback there is no start-up secret.
+    """
+    return "." in a.target or "[" in a.target or bool(a.class_name and not a.in_function) or (
+        a.name.isupper()
+    )
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What one run of the kind knows beyond a file: params and the contract's secrets."""
+
+    params: Params
+    declared: frozenset[str]
+    deferred: frozenset[str]  # secret env vars whose literal defaults env_contract reports
+
+    def read_reported(self, read: EnvRead) -> bool:
+        """True when an env read's literal default is reported, here or by env_contract."""
+        if not read.has_default:
+            return False
+        if read.name.upper() in self.deferred:
+            # env_contract's own rule: any literal, non-empty default of a secret env var.
+            return is_literal(read.default) and read.default not in (None, "")
+        return _hardcoded(read.name, read.default, self.params, self.declared)
+
+
+def _fallback_violation(
+    path: str, a: AssignFact, reads_at: Mapping[tuple[int, int], EnvRead], scope: _Scope
+) -> Violation | None:
+    """A secret-like target that falls back to a literal, unless its env read is reported."""
+    if a.fallback is None:
+        return None
+    reads = [reads_at[p] for p in a.fallback_sources if p in reads_at]
+    # An env read shows the value is configuration, whatever the target looks like; without
+    # one only a setting-shaped target is (see _setting_target).
+    if not (reads or _setting_target(a)) or any(scope.read_reported(r) for r in reads):
+        return None  # the env read's own finding already covers this place: report once
+    if not _hardcoded(a.name, a.fallback, scope.params, scope.declared):
+        return None
+    return Violation(path, f"hard-coded fallback for {a.target}: the literal is used when the "
+                     "variable is unset or empty", a.line, a.col, hint=_FALLBACK_HINT,
+                     key=f"fallback:{a.target}")
+
+
+def _file_violations(facts: FileFacts, scope: _Scope) -> Iterable[Violation]:
+    params, declared, deferred = scope.params, scope.declared, scope.deferred
     settings = {(f.class_name, f.field): f.env_name for f in facts.settings_fields}
+    reads_at = {(r.line, r.col): r for r in facts.env_reads}
     for a in facts.assigns:
         env_name = settings.get((a.class_name, a.name), "") if a.class_name else ""
-        if env_name.upper() in deferred or not _hardcoded(a.name, a.value, params, declared):
-            continue
-        yield Violation(facts.path, f"hard-coded secret assigned to {a.target}",
-                        a.line, a.col, key=a.target)
+        if env_name.upper() not in deferred and _hardcoded(a.name, a.value, params, declared):
+            yield Violation(facts.path, f"hard-coded secret assigned to {a.target}",
+                            a.line, a.col, key=a.target)
+        elif (found := _fallback_violation(facts.path, a, reads_at, scope)) is not None:
+            yield found
     for call in facts.calls:
         for key, value in call.kwargs:
             if key and key != "**" and _hardcoded(key, value, params, declared):
@@ -85,9 +148,7 @@ def _file_violations(
                                 call.line, call.col, call.end_line, call.end_col,
                                 key=f"{call.name}:{key}")
     for read in facts.env_reads:
-        if not read.has_default or read.name.upper() in deferred:
-            continue
-        if _hardcoded(read.name, read.default, params, declared):
+        if read.name.upper() not in deferred and scope.read_reported(read):
             yield Violation(facts.path,
                             f"secret env var {read.name} falls back to a hard-coded value",
                             read.line, read.col, key=f"env:{read.name}")
@@ -108,8 +169,9 @@ def check(ctx: CheckContext, params: Params) -> Iterable[Violation]:
         n.upper() for n in env.secret_names
         if params.defer_to_env_contract and env_contract_on
     )
+    scope = _Scope(params, declared, deferred)
     for facts in ctx.files:
-        yield from _file_violations(facts, params, declared, deferred)
+        yield from _file_violations(facts, scope)
 
 
 KIND = InvariantKind(
