@@ -162,8 +162,122 @@ def smoke_report() -> RunReport:
     )
 
 
+def smoke_engine_report() -> RunReport:
+    """Scenarios shaped exactly as ``smoke/scenario.py`` builds them.
+
+    The engine copies each step failure into the scenario's ``failures`` as
+    ``"<step>: <failure>"`` and an errored step's error into the scenario's ``error`` as
+    ``"<step>: <error>"``; renderers must show each of those once.
+    """
+    products = Exchange(
+        method="GET", url="https://staging.example.test/api/products",
+        request_headers=(("Accept", "application/json"),), status=200,
+        response_headers=(("Content-Type", "application/json"),),
+        response_body='{"items": []}', elapsed_ms=18.25)
+    step_failures = ("json $.items: expected at least 1 item, got 0",
+                     "header Cache-Control: expected present")
+    second_post = ("status: expected 201, got 500",)
+    return RunReport(
+        context=RunContext(
+            command="smoke", product="shopfront", product_version="2.4.0",
+            contract_path="product/truth.yaml", contract_hash="ef" * 32,
+            truthgate_version="0.1.0", started_at="2025-03-14T11:00:00Z",
+            finished_at="2025-03-14T11:00:04Z", git_commit="c0ffee00c0ffee00c0ff",
+            git_branch="main", target="staging", base_url="https://staging.example.test",
+            flags=("--allow-unsafe",),
+        ),
+        scenarios=(
+            ScenarioResult(id="S0", name="health is green", kind="health", outcome=Outcome.PASS,
+                           duration_ms=14.0, latencies_ms=(9.5,),
+                           steps=(StepResult(name="GET /health", outcome=Outcome.PASS),)),
+            ScenarioResult(
+                id="S1", name="catalogue lists products", kind="steps", outcome=Outcome.FAIL,
+                duration_ms=40.0, latencies_ms=(7.0, 18.25),
+                failures=tuple(f"GET /api/products: {f}" for f in step_failures),
+                steps=(
+                    StepResult(name="GET /health", outcome=Outcome.PASS),
+                    StepResult(name="GET /api/products", outcome=Outcome.FAIL,
+                               exchange=products, failures=step_failures),
+                ),
+            ),
+            ScenarioResult(
+                id="S2", name="orders answer", kind="steps", outcome=Outcome.ERROR,
+                duration_ms=3.5,
+                error="GET /api/orders: staging.example.test refused the connection "
+                      "(nothing listens there)",
+                error_class="connect-refused",
+                steps=(StepResult(
+                    name="GET /api/orders", outcome=Outcome.ERROR,
+                    exchange=Exchange(method="GET",
+                                      url="https://staging.example.test/api/orders"),
+                    error="staging.example.test refused the connection (nothing listens "
+                          "there)",
+                    error_class="connect-refused"),),
+            ),
+            ScenarioResult(
+                id="S4", name="ordering twice is safe", kind="idempotency",
+                outcome=Outcome.FAIL, duration_ms=60.0, latencies_ms=(21.0, 25.5),
+                failures=("POST /api/orders #2: status: expected 201, got 500",
+                          "the repeated request created a second order (ids 41 and 42)"),
+                steps=(
+                    StepResult(name="POST /api/orders #1", outcome=Outcome.PASS),
+                    StepResult(name="POST /api/orders #2", outcome=Outcome.FAIL,
+                               failures=second_post),
+                ),
+            ),
+            ScenarioResult(id="S6", name="refunds are idempotent", kind="idempotency",
+                           outcome=Outcome.SKIPPED,
+                           skip_reason="unsafe (it writes); run with --allow-unsafe to "
+                                       "include it"),
+            ScenarioResult(id="S7", name="nothing crashes", kind="no_crash",
+                           outcome=Outcome.ERROR, duration_ms=12.0,
+                           error="the no_crash check crashed: KeyError('p95')",
+                           error_class="internal",
+                           steps=(StepResult(name="GET /", outcome=Outcome.PASS),)),
+        ),
+    )
+
+
+def logs_report() -> RunReport:
+    """A ``truthgate logs`` run as ``logs/report.py`` shapes it: one invariant per pattern."""
+    why = "A deployment that logs this is broken in a way its health check does not show."
+    return RunReport(
+        context=RunContext(command="logs", contract_path="product/truth.yaml",
+                           truthgate_version="0.1.0", started_at="2025-03-14T12:00:00Z",
+                           finished_at="2025-03-14T12:00:01Z"),
+        invariants=(
+            InvariantResult(
+                id="log:traceback", kind="forbidden_log_pattern", severity=Severity.ERROR,
+                outcome=Outcome.FAIL, description="/Traceback/ — max 0 in the whole log",
+                why=why, files_examined=1,
+                findings=tuple(
+                    Finding(invariant_id="log:traceback", kind="forbidden_log_pattern",
+                            message=f"'traceback' matched 2 lines, max 0 in the whole log: "
+                                    f"Traceback (most recent call last) #{n}",
+                            location=Location(path="deploy/app.log", line=line),
+                            hint="Fix the cause the line reports.",
+                            fingerprint=f"log:traceback:{line}")
+                    for n, line in ((1, 120), (2, 348))),
+            ),
+            InvariantResult(
+                id="log:bad-regex", kind="forbidden_log_pattern", severity=Severity.ERROR,
+                outcome=Outcome.ERROR, description="/([/ — max 0 in the whole log", why=why,
+                error="the pattern does not compile: missing ), unterminated subpattern",
+                files_examined=1,
+            ),
+            InvariantResult(id="log:error-loop", kind="error_loop", severity=Severity.ERROR,
+                            outcome=Outcome.PASS,
+                            description="the same error line at most 50 times",
+                            files_examined=1),
+        ),
+        notes=("log: deploy/app.log, 400 lines, 31000 characters, 2 error lines",),
+    )
+
+
 SAMPLES = {
     "passing_verify": passing_verify,
     "failing_verify": failing_verify,
     "smoke": smoke_report,
+    "smoke_engine": smoke_engine_report,
+    "logs": logs_report,
 }

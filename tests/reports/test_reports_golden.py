@@ -11,8 +11,9 @@ import os
 from pathlib import Path
 
 import pytest
-from reports_samples import SAMPLES
+from reports_samples import SAMPLES, smoke_engine_report
 
+from truthgate.model import Outcome
 from truthgate.reports import REPORTERS, render, write_atomic
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -58,3 +59,17 @@ def test_no_stale_goldens() -> None:
     expected = {golden_path(s, f).name for s, f in CASES}
     present = {p.name for p in GOLDEN.iterdir() if p.is_file()}
     assert present == expected
+
+
+@pytest.mark.parametrize("fmt", list(REPORTERS))
+def test_every_format_shows_each_scenario_outcome(fmt: str) -> None:
+    report = smoke_engine_report()
+    out = render(fmt, report)
+    for s in report.scenarios:
+        # GitHub annotations are for red scenarios only (a green annotation is noise).
+        if fmt != "github" or s.outcome in (Outcome.FAIL, Outcome.ERROR):
+            assert s.id in out, (fmt, s.id)
+    # An error is shown with its class (what kind of failure), a skip with its reason.
+    assert "connect-refused" in out and "internal" in out
+    if fmt != "github":
+        assert "run with --allow-unsafe to include it" in out

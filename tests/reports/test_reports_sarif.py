@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from pathlib import Path
@@ -9,9 +10,17 @@ from typing import Any
 
 import jsonschema
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reports_samples import SAMPLES, failing_verify, passing_verify, smoke_report
+from reports_samples import (
+    SAMPLES,
+    failing_verify,
+    logs_report,
+    passing_verify,
+    smoke_engine_report,
+    smoke_report,
+)
+from reports_strategies import reports
 
 from truthgate.model import (
     Finding,
@@ -20,6 +29,7 @@ from truthgate.model import (
     Outcome,
     RunContext,
     RunReport,
+    ScenarioResult,
     Severity,
 )
 from truthgate.reports import render
@@ -114,9 +124,99 @@ def test_passing_run() -> None:
     assert len(run["tool"]["driver"]["rules"]) == 3
 
 
-def test_smoke_has_no_results() -> None:
-    run = sarif(smoke_report())["runs"][0]
-    assert run["results"] == [] and run["tool"]["driver"]["rules"] == []
+def test_smoke_red_scenarios_are_results_at_the_contract() -> None:
+    run = sarif(smoke_engine_report())["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    # Every scenario has a rule, passed and skipped ones included, so all are findable.
+    assert [r["id"] for r in rules] == ["S0", "S1", "S2", "S4", "S6", "S7"]
+    s1 = rules[1]
+    assert s1["name"] == "steps" and s1["shortDescription"]["text"] == \
+        "catalogue lists products"
+    assert "truthgate smoke --scenario S1" in s1["help"]["text"]
+    assert s1["properties"]["tags"] == ["truthgate", "smoke", "steps"]
+
+    results = run["results"]
+    assert [(r["ruleId"], r["ruleIndex"], r["level"]) for r in results] == [
+        ("S1", 1, "error"), ("S2", 2, "error"), ("S4", 3, "error"), ("S7", 5, "error")]
+    for r in results:
+        phys = r["locations"][0]["physicalLocation"]
+        # The model has no line for a scenario: the contract file, without a region.
+        assert phys == {"artifactLocation": {"uri": "product/truth.yaml",
+                                             "uriBaseId": "%SRCROOT%"}}
+        assert r["partialFingerprints"] == {"truthgate/v1": f"smoke:{r['ruleId']}"}
+    fail, error = results[0], results[1]
+    assert fail["message"]["text"] == (
+        "Smoke scenario S1 (catalogue lists products) failed against "
+        "https://staging.example.test:\n"
+        "- GET /api/products: json $.items: expected at least 1 item, got 0\n"
+        "- GET /api/products: header Cache-Control: expected present")
+    assert fail["properties"] == {"outcome": "fail"}
+    assert "could not run" in error["message"]["text"]
+    assert "connect-refused: staging.example.test refused" in error["message"]["text"]
+    assert error["properties"] == {"outcome": "error", "errorClass": "connect-refused"}
+
+
+def test_smoke_outcomes_listed_in_invocation() -> None:
+    inv = sarif(smoke_engine_report())["runs"][0]["invocations"][0]
+    listed = inv["properties"]["scenarios"]
+    assert [(s["id"], s["outcome"]) for s in listed] == [
+        ("S0", "pass"), ("S1", "fail"), ("S2", "error"), ("S4", "fail"), ("S6", "skipped"),
+        ("S7", "error")]
+    assert listed[4]["skipReason"].startswith("unsafe (it writes)")
+    # Only the crash of truthgate's own check is a tool failure; a refused connection is
+    # the service's problem and stays a result only.
+    assert inv["executionSuccessful"] is False
+    (note,) = inv["toolExecutionNotifications"]
+    assert note["associatedRule"] == {"id": "S7", "index": 5}
+    assert "KeyError" in note["message"]["text"]
+    assert sarif(smoke_report())["runs"][0]["invocations"][0]["executionSuccessful"] is True
+
+
+@pytest.mark.parametrize(("build", "category"), [
+    (smoke_engine_report, "truthgate/smoke/"), (logs_report, "truthgate/logs/"),
+    (failing_verify, None)])
+def test_each_command_has_its_own_code_scanning_category(build: Any, category: Any) -> None:
+    run = sarif(build())["runs"][0]
+    assert run.get("automationDetails", {}).get("id") == category
+
+
+def test_smoke_without_contract_path_or_base_url() -> None:
+    report = dataclasses.replace(smoke_report(), context=RunContext(command="smoke"))
+    results = sarif(report)["runs"][0]["results"]
+    assert [r["ruleId"] for r in results] == ["S3", "S5"]
+    assert all("locations" not in r for r in results)
+    assert results[1]["message"]["text"] == ("Smoke scenario S5 (checkout <under load>) could "
+                                             "not run:\n- ConnectError: connection refused: "
+                                             "staging.example.test:443")
+
+
+def test_scenario_rule_ids_never_collide() -> None:
+    report = RunReport(
+        context=RunContext(command="release"),
+        invariants=(InvariantResult(id="S1", kind="k", severity=Severity.ERROR,
+                                    outcome=Outcome.PASS),),
+        scenarios=(ScenarioResult("S1", "a", "health", Outcome.FAIL, failures=("x",)),
+                   ScenarioResult("S1", "b", "health", Outcome.ERROR, error="y"),
+                   ScenarioResult("smoke/S1", "c", "health", Outcome.PASS)),
+    )
+    run = sarif(report)["runs"][0]
+    ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    assert ids == ["S1", "smoke/S1", "smoke/smoke/S1"]
+    # A repeated scenario id shares its first rule.
+    assert [(r["ruleId"], r["ruleIndex"]) for r in run["results"]] == [
+        ("smoke/S1", 1), ("smoke/S1", 1)]
+
+
+def test_logs_findings_are_results_at_the_log_line() -> None:
+    run = sarif(logs_report())["runs"][0]
+    results = run["results"]
+    assert [r["ruleId"] for r in results] == ["log:traceback", "log:traceback"]
+    regions = [r["locations"][0]["physicalLocation"]["region"] for r in results]
+    assert regions == [{"startLine": 120}, {"startLine": 348}]
+    assert results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == \
+        "deploy/app.log"
+    (note,) = run["invocations"][0]["toolExecutionNotifications"]
+    assert note["associatedRule"]["id"] == "log:bad-regex"
 
 
 @pytest.mark.parametrize(("path", "uri", "relative"), [
@@ -155,3 +255,13 @@ def test_any_report_validates(findings: list[Finding], outcome: Outcome, error: 
                             findings=tuple(f for f in findings if f.invariant_id == "b")),
         ))
     validator.validate(sarif(report))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(report=reports)
+def test_any_report_with_scenarios_validates(report: RunReport, validator: Any) -> None:
+    # Any text, any outcome, ids repeated or clashing with invariant ids: still valid.
+    log = sarif(report)
+    validator.validate(log)
+    bad = [s for s in report.scenarios if s.outcome in (Outcome.FAIL, Outcome.ERROR)]
+    assert len(log["runs"][0]["results"]) == len(report.findings) + len(bad)

@@ -71,7 +71,7 @@ REPORTERS: dict[str, Reporter] = {
         _reporter("json", "json_report", ".json", "application/json",
                   "schema-versioned JSON of every field of the run"),
         _reporter("sarif", "sarif", ".sarif", "application/sarif+json",
-                  "SARIF 2.1.0 of verify findings, for code scanning"),
+                  "SARIF 2.1.0 of findings and red scenarios, for code scanning"),
         _reporter("junit", "junit", ".xml", "application/xml",
                   "JUnit XML: one test case per invariant and scenario"),
         _reporter("github", "github", ".txt", "text/plain",

@@ -256,17 +256,45 @@ def exchange_excerpt(ex: Exchange, limit: int = BODY_LIMIT) -> str:
     return "\n".join(lines)
 
 
-def scenario_problems(s: ScenarioResult) -> list[str]:
-    """Every failure line of a scenario: its own, then each step's, then its error."""
-    out = list(s.failures)
-    for step in s.steps:
-        out += [f"{step.name}: {f}" for f in step.failures]
-        if step.error:
-            cls = f"{step.error_class}: " if step.error_class else ""
-            out.append(f"{step.name}: {cls}{step.error}")
-    if s.error:
+def step_problems(step: StepResult) -> list[str]:
+    """What went wrong in one step: each broken expectation, then its error with its class."""
+    out = list(step.failures)
+    if step.error:
+        out.append(f"{step.error_class}: {step.error}" if step.error_class else step.error)
+    return out
+
+
+def scenario_own_problems(s: ScenarioResult) -> list[str]:
+    """The scenario's problems that belong to no step: the kind's verdict, a crashed check.
+
+    The smoke engine copies every step failure into ``ScenarioResult.failures`` as
+    ``"<step>: <failure>"`` (so the JSON record stands alone), and an errored scenario's
+    ``error`` repeats its step's error as ``"<step>: <error>"``. Those copies are dropped
+    here: each problem is shown once, under the step it happened in, next to its exchange.
+    """
+    copies = {f"{st.name}: {f}" for st in s.steps for f in st.failures}
+    out = [f for f in s.failures if f not in copies]
+    errored = {(st.error_class, f"{st.name}: {st.error}") for st in s.steps if st.error}
+    if s.error and (s.error_class, s.error) not in errored:
         out.append(f"{s.error_class}: {s.error}" if s.error_class else s.error)
     return out
+
+
+def scenario_breakdown(s: ScenarioResult) -> tuple[list[str], list[tuple[StepResult, list[str]]]]:
+    """A scenario's problems, each once: its own, then (step, problems) for each step.
+
+    Steps are listed when they have a problem or failed with an exchange worth quoting.
+    """
+    steps = [(st, step_problems(st)) for st in s.steps]
+    shown = [(st, p) for st, p in steps
+             if p or (st.outcome in BAD and st.exchange is not None)]
+    return scenario_own_problems(s), shown
+
+
+def scenario_problems(s: ScenarioResult) -> list[str]:
+    """Every problem of a scenario as one flat list, each once: its own, then each step's."""
+    own, steps = scenario_breakdown(s)
+    return own + [f"{st.name}: {p}" for st, problems in steps for p in problems]
 
 
 def failing_steps(s: ScenarioResult) -> list[StepResult]:

@@ -102,11 +102,15 @@ def _scenarios(scen: Sequence[ScenarioResult]) -> list[str]:
     if not scen:
         return out + ["<p>No scenarios ran.</p>"]
     out.append("<table><tr><th>Scenario</th><th>Name</th><th>Outcome</th><th>p50</th>"
-               "<th>max</th><th>Problems</th></tr>")
+               "<th>max</th><th>Detail</th></tr>")
     for s in scen:
         p50, worst = latency_p50_max(s)
         problems = "<br>".join(_e(p) for p in scenario_problems(s)) if s.outcome in (
             Outcome.FAIL, Outcome.ERROR) else ""
+        if s.outcome is Outcome.SKIPPED and s.skip_reason:
+            # A skip is deliberate; the reason says whether it was meant (a mode, a tag) or
+            # an oversight (a missing --allow-unsafe), as in the text and Markdown reports.
+            problems = _e(f"skipped: {s.skip_reason}")
         out.append(f"<tr><td><code>{_e(s.id)}</code></td><td>{_e(s.name)}</td>"
                    f"<td>{_outcome(s.outcome)}</td><td class=\"num\">{_e(fmt_ms(p50))}</td>"
                    f"<td class=\"num\">{_e(fmt_ms(worst))}</td><td>{problems}</td></tr>")

@@ -23,7 +23,7 @@ from truthgate.reports._common import (
     latency_p50_max,
     place,
     plural,
-    scenario_problems,
+    scenario_breakdown,
     section_verdicts,
     short_commit,
     tool_version,
@@ -173,7 +173,14 @@ def _failed_scenarios(scen: tuple[ScenarioResult, ...]) -> list[str]:
         if not lines:
             lines = ["## Failed scenarios"]
         lines += ["", f"### {code(s.id)} — {escape(s.name)} ({s.outcome.value})", ""]
-        lines += [f"- {escape(p)}" for p in scenario_problems(s)] or ["- _(no detail)_"]
+        # Each problem once: the scenario's own, then each step's nested under the step.
+        own, steps = scenario_breakdown(s)
+        items = [f"- {escape(p)}" for p in own]
+        for step, problems in steps:
+            if problems:
+                items.append(f"- {code(step.name) or '_(unnamed step)_'}")
+                items += [f"  - {escape(p)}" for p in problems]
+        lines += items or ["- _(no detail)_"]
         for step in failing_steps(s):
             assert step.exchange is not None
             lines += ["", "<details>", f"<summary>{escape(step.name)}: request and response"
@@ -181,6 +188,14 @@ def _failed_scenarios(scen: tuple[ScenarioResult, ...]) -> list[str]:
             lines += fenced(exchange_excerpt(step.exchange), "http")
             lines += ["", "</details>"]
     return lines
+
+
+def _skipped_scenarios(scen: tuple[ScenarioResult, ...]) -> list[str]:
+    # Why a scenario did not run tells a release captain whether the skip was meant (a
+    # mode, a tag) or an oversight (a missing --allow-unsafe); the table only says it did not.
+    items = [f"- {code(s.id)} — {escape(s.name)}: {escape(s.skip_reason or 'no reason given')}"
+             for s in scen if s.outcome is Outcome.SKIPPED]
+    return ["## Skipped scenarios", ""] + items if items else []
 
 
 def _skipped_and_notes(report: RunReport) -> list[str]:
@@ -209,8 +224,8 @@ def render(report: RunReport) -> str:
     details = _findings(report.invariants)
     if details:
         lines += [""] + details
-    failed = _failed_scenarios(report.scenarios)
-    if failed:
-        lines += [""] + failed
+    for section in (_failed_scenarios(report.scenarios), _skipped_scenarios(report.scenarios)):
+        if section:
+            lines += [""] + section
     lines += _skipped_and_notes(report)
     return defang("\n".join(lines)) + "\n"

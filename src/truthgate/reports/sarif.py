@@ -1,10 +1,17 @@
-"""SARIF 2.1.0 for verify findings, shaped for GitHub code scanning.
+"""SARIF 2.1.0 for verify and logs findings and red smoke scenarios, for code scanning.
 
 One run; one rule per invariant (so code scanning shows the invariant's description, why
 it matters and how to fix it); one result per finding. Invariants that could not run are
 tool execution notifications and mark the invocation unsuccessful, so an upload never
-turns a broken check into a silent "no alerts". Smoke scenarios are not code locations
-and are left out.
+turns a broken check into a silent "no alerts". A logs run is shaped like a verify run
+(one invariant per forbidden pattern, one finding per quoted line) and needs nothing more.
+
+Smoke scenarios get one rule each (every scenario, so a passing one is still listed by id)
+and one result per scenario that failed or errored, located at the contract that declares
+it: a scenario's promise lives in ``product/truth.yaml``, not in a source line. Passed and
+skipped scenarios are no results (a SARIF result is a problem); their outcomes are listed
+in ``invocations[0].properties.scenarios`` so a reader of the file can tell "passed" from
+"not run". See ``_sarif_smoke.py``.
 """
 
 from __future__ import annotations
@@ -14,12 +21,16 @@ from typing import Any
 from urllib.parse import quote
 
 from truthgate.model import Finding, InvariantResult, Location, Outcome, RunReport, Severity
+from truthgate.reports import _sarif_smoke as smoke_part
 from truthgate.reports._common import TOOL_NAME, repo_path, tool_version
+from truthgate.reports._sarif_smoke import FINGERPRINT_KEY, ScenarioRules, tags
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/truthgate/"
 SRCROOT = "%SRCROOT%"
-FINGERPRINT_KEY = "truthgate/v1"
+
+# Commands whose SARIF names its own code scanning category (see to_sarif).
+AUTOMATION_COMMANDS = ("smoke", "logs")
 
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
@@ -32,7 +43,12 @@ def render(report: RunReport) -> str:
 def to_sarif(report: RunReport) -> dict[str, Any]:
     """The SARIF log object for ``report``."""
     rules, index = _rules(report)
+    smoke = smoke_part.scenario_rules(report, rules)
     results = [_result(f, index, report) for f in report.findings]
+    contract = _contract_location(report)
+    results += [r for s in report.scenarios
+                if (r := smoke_part.scenario_result(s, smoke, contract,
+                                                    report.context.base_url))]
     run: dict[str, Any] = {
         "tool": {"driver": {
             "name": TOOL_NAME,
@@ -41,11 +57,18 @@ def to_sarif(report: RunReport) -> dict[str, Any]:
             "informationUri": INFORMATION_URI,
             "rules": rules,
         }},
-        "invocations": [_invocation(report, index)],
+        "invocations": [_invocation(report, index, smoke)],
         "originalUriBaseIds": {SRCROOT: {
             "description": {"text": "The root of the repository that was verified."}}},
         "results": results,
     }
+    command = report.context.command
+    if command in AUTOMATION_COMMANDS:
+        # Code scanning keeps one analysis per (tool, category) and a new upload replaces
+        # the old one's alerts: without its own category, uploading the smoke SARIF after
+        # the verify SARIF of the same commit would close every verify alert. verify keeps
+        # no id so the category of existing verify uploads does not change.
+        run["automationDetails"] = {"id": f"{TOOL_NAME}/{command}/"}
     props = _run_properties(report)
     if props:
         run["properties"] = props
@@ -82,7 +105,7 @@ def _rule(inv: InvariantResult) -> dict[str, Any]:
         "fullDescription": {"text": full},
         "help": {"text": help_text},
         "defaultConfiguration": {"level": LEVELS[inv.severity]},
-        "properties": {"tags": [TOOL_NAME, inv.kind]},
+        "properties": {"tags": tags(TOOL_NAME, inv.kind)},
     }
 
 
@@ -93,7 +116,7 @@ def _bare_rule(f: Finding) -> dict[str, Any]:
         "name": f.kind or rule_id,
         "shortDescription": {"text": rule_id},
         "defaultConfiguration": {"level": LEVELS[f.severity]},
-        "properties": {"tags": [TOOL_NAME] + ([f.kind] if f.kind else [])},
+        "properties": {"tags": tags(TOOL_NAME, f.kind)},
     }
 
 
@@ -107,10 +130,10 @@ def _result(f: Finding, index: dict[str, int], report: RunReport) -> dict[str, A
     }
     # Code scanning rejects a result without a location; a finding about the repository
     # as a whole (a missing file, a vacuous invariant) points at the contract instead.
-    loc = f.location or (Location(report.context.contract_path)
-                         if report.context.contract_path else None)
-    if loc is not None:
-        result["locations"] = [_location(loc, f.snippet)]
+    if f.location is not None:
+        result["locations"] = [location(f.location, f.snippet)]
+    elif (contract := _contract_location(report)) is not None:
+        result["locations"] = [contract]
     if f.fingerprint:
         result["partialFingerprints"] = {FINGERPRINT_KEY: f.fingerprint}
     return result
@@ -128,7 +151,14 @@ def artifact_uri(path: str) -> tuple[str, bool]:
     return quote(posix), True
 
 
-def _location(loc: Location, snippet: str) -> dict[str, Any]:
+def _contract_location(report: RunReport) -> dict[str, Any] | None:
+    """The contract file as a location (no region), or None when the run names none."""
+    path = report.context.contract_path
+    return location(Location(path), "") if path else None
+
+
+def location(loc: Location, snippet: str) -> dict[str, Any]:
+    """A SARIF location for ``loc``; a region only when the line is known."""
     uri, relative = artifact_uri(loc.path)
     artifact: dict[str, Any] = {"uri": uri}
     if relative:
@@ -150,7 +180,8 @@ def _location(loc: Location, snippet: str) -> dict[str, Any]:
     return {"physicalLocation": physical}
 
 
-def _invocation(report: RunReport, index: dict[str, int]) -> dict[str, Any]:
+def _invocation(report: RunReport, index: dict[str, int],
+                smoke: ScenarioRules) -> dict[str, Any]:
     notes: list[dict[str, Any]] = []
     for inv in report.invariants:
         if inv.outcome is Outcome.ERROR:
@@ -163,10 +194,12 @@ def _invocation(report: RunReport, index: dict[str, int]) -> dict[str, Any]:
         note: dict[str, Any] = {"level": "warning",
                                 "message": {"text": f"skipped: {skip.message}"}}
         if skip.location is not None:
-            note["locations"] = [_location(skip.location, "")]
+            note["locations"] = [location(skip.location, "")]
         notes.append(note)
+    notes += smoke_part.notifications(report, smoke)
     inv_obj: dict[str, Any] = {
-        "executionSuccessful": not any(i.outcome is Outcome.ERROR for i in report.invariants),
+        "executionSuccessful": not any(i.outcome is Outcome.ERROR for i in report.invariants)
+        and not smoke_part.crashed(report),
     }
     if report.context.flags:
         inv_obj["arguments"] = list(report.context.flags)
@@ -176,6 +209,9 @@ def _invocation(report: RunReport, index: dict[str, int]) -> dict[str, Any]:
         inv_obj["endTimeUtc"] = report.context.finished_at
     if notes:
         inv_obj["toolExecutionNotifications"] = notes
+    props = smoke_part.invocation_properties(report)
+    if props:
+        inv_obj["properties"] = props
     return inv_obj
 
 

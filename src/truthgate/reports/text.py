@@ -2,8 +2,8 @@
 
 Grouped by invariant, one line each, with the findings of a red invariant indented
 under it (``path:line:col: severity: message`` so editors and CI logs link it) and a
-``hint:`` line per finding; red scenarios show their failures and an excerpt of the
-exchange. It ends with one verdict line per section, the line a person scans for.
+``hint:`` line per finding; red scenarios show each problem once: the scenario's own,
+then each step's under that step, above an excerpt of its exchange. It ends with one verdict line per section, the line a person scans for.
 """
 
 from __future__ import annotations
@@ -13,14 +13,13 @@ from truthgate.reports._common import (
     BAD,
     defang,
     exchange_excerpt,
-    failing_steps,
     fmt_ms,
     has_smoke,
     has_verify,
     latency_p50_max,
     place,
     plural,
-    scenario_problems,
+    scenario_breakdown,
     short_commit,
     verdict_lines,
 )
@@ -31,6 +30,8 @@ WIDTH = max(len(w) for w in WORDS.values())
 # Excerpts in a log are for orientation; the JSON and Markdown reports carry more.
 EXCERPT_LIMIT = 600
 SKIPPED_FILES_SHOWN = 20
+
+
 def indent(text: str, prefix: str) -> list[str]:
     """Each line of ``text`` prefixed, so multi-line messages stay under their item."""
     # Split on CR/LF only: str.splitlines would also break on \x1c or \u2028 in a message.
@@ -97,12 +98,17 @@ def _scenario(s: ScenarioResult, id_width: int) -> list[str]:
     if s.outcome is Outcome.SKIPPED and s.skip_reason:
         lines += indent(f"skipped: {s.skip_reason}", "    ")
     if s.outcome in BAD:
-        for p in scenario_problems(s):
+        # Each problem once: the scenario's own first, then each step's under the step,
+        # right above the exchange that shows it (see scenario_breakdown).
+        own, steps = scenario_breakdown(s)
+        for p in own:
             lines += indent(f"- {p}", "    ")
-        for step in failing_steps(s):
-            assert step.exchange is not None
+        for step, problems in steps:
             lines.append(f"    {step.name}:")
-            lines += indent(exchange_excerpt(step.exchange, EXCERPT_LIMIT), "      | ")
+            for p in problems:
+                lines += indent(f"- {p}", "      ")
+            if step.exchange is not None and step.outcome in BAD:
+                lines += indent(exchange_excerpt(step.exchange, EXCERPT_LIMIT), "      | ")
     return lines
 
 
