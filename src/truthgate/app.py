@@ -6,12 +6,15 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from truthgate import __version__
 from truthgate.contract import Contract, load_contract
 from truthgate.gitinfo import git_info
 from truthgate.model import RunReport
+
+if TYPE_CHECKING:
+    from truthgate.monorepo import ContractGate, FoundContract
 
 
 def utc_now() -> str:
@@ -175,3 +178,54 @@ def run_demo(faults: Sequence[str] = (), environ: Mapping[str, str] | None = Non
         notes=verified.notes + smoked.notes,
         skipped_files=verified.skipped_files,
     )
+
+
+def run_verify_all(
+    search_root: Path,
+    *,
+    use_cache: bool = True,
+    jobs: int | None = None,
+    record: bool | None = False,
+) -> tuple[ContractGate, ...]:
+    """Gate every contract below ``search_root`` (monorepo.find_contracts), one after another.
+
+    An invalid contract does not stop the others: its gate carries the located error. Each
+    contract is verified against its own repository root and records in its own ledger.
+    """
+    from truthgate.contract import ContractError
+    from truthgate.monorepo import ContractGate, find_contracts
+
+    gates: list[ContractGate] = []
+    for found in find_contracts(search_root):
+        try:
+            report = run_verify(found.path, root=found.repo_root, use_cache=use_cache,
+                                jobs=jobs, record=record)
+        except ContractError as exc:
+            gates.append(ContractGate(found, error=exc.render()))
+            continue
+        except (ValueError, OSError) as exc:  # e.g. an unreadable ledger directory
+            gates.append(ContractGate(found, error=f"{found.contract}: {exc}"))
+            continue
+        gates.append(ContractGate(found, product=report.context.product, report=report))
+    return tuple(gates)
+
+
+def contract_names(search_root: Path) -> tuple[tuple[FoundContract, str, str], ...]:
+    """(contract, product name, error) for every contract below ``search_root``.
+
+    An invalid contract keeps its place with the name of its repository directory and its
+    rendered error, so a CI matrix built from this still has a job that fails on it.
+    """
+    from truthgate.contract import ContractError
+    from truthgate.monorepo import find_contracts
+
+    out: list[tuple[FoundContract, str, str]] = []
+    for found in find_contracts(search_root):
+        try:
+            contract = load_contract(found.path, root=found.repo_root)
+        except ContractError as exc:
+            fallback = found.repo_root.resolve().name or found.root
+            out.append((found, fallback, exc.render()))
+            continue
+        out.append((found, contract.product.name, ""))
+    return tuple(out)

@@ -231,8 +231,7 @@ def test_server_dies_between_scenarios(contract: Path, tmp_path: Path) -> None:
     assert "refused the connection" in output or "closed the connection" in output
 
 
-# SARIF is left out on purpose: it carries verify findings only (see reports/sarif.py).
-@pytest.mark.parametrize("fmt", ["text", "markdown", "junit", "github"])
+@pytest.mark.parametrize("fmt", ["text", "markdown", "junit", "github", "sarif"])
 def test_report_says_what_happened_in_words(contract: Path, tmp_path: Path, fmt: str) -> None:
     with hostile("silence", tmp_path) as srv:
         code, output, _ = smoke(contract, srv.url, "--timeout", "0.5", fmt=fmt)

@@ -27,6 +27,28 @@ _STYLES = {
 }
 
 
+def escape_nonprintable(text: str) -> str:
+    """``text`` with every non-printable character as a repr-style escape (\\x1b, \\u202e).
+
+    For values that come from a contract or a server (a product name, say) and are printed
+    inline: an ESC sequence or a bidi override must not reach the terminal raw, and a newline
+    must not forge an extra output line. A backslash is doubled, so an escape seen on screen
+    always means the character, never its spelling.
+    """
+    if text.isprintable() and "\\" not in text:
+        return text
+    return "".join(ch if ch.isprintable() and ch != "\\" else _escape(ch) for ch in text)
+
+
+def _escape(ch: str) -> str:
+    if ch == "\\":
+        return "\\\\"
+    code = ord(ch)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
 def emit(text: str, *, err: bool = False) -> None:
     """Print ``text``; on a colour terminal, highlight verdict words through rich."""
     stream = sys.stderr if err else sys.stdout

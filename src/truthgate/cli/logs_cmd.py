@@ -16,7 +16,6 @@ import typer
 
 from truthgate.cli import common as cli
 from truthgate.cli.console import emit
-from truthgate.contract.problems import ContractError
 
 
 def logs_command(
@@ -30,6 +29,9 @@ def logs_command(
     record: cli.RecordOpt = None,
 ) -> None:
     """Check deployment logs for forbidden patterns and error loops (streams any size)."""
+    # Here, not at the top: importing the contract package loads jsonschema, and every
+    # command's start-up (and --help) would pay for it.
+    from truthgate.contract import ContractError
     from truthgate.logs import run_logs
 
     try:

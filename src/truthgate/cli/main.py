@@ -9,7 +9,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -25,15 +25,16 @@ from truthgate.cli.common import (
     _die,
     _emit_report,
 )
-from truthgate.cli.console import emit
+from truthgate.cli.console import emit, escape_nonprintable
+
+# The subcommand modules below import only typer and cli/ at their top and defer every
+# engine (contract -> jsonschema, cycles, reports, httpx, rich) into their command bodies,
+# so registering them costs about a millisecond; `truthgate --help` lists every command
+# without loading an engine. cli/test_startup.py keeps it that way.
 from truthgate.cli.logs_cmd import logs_command
+from truthgate.cli.monorepo_cmd import matrix_command, refuse_single_contract_options, verify_all
 from truthgate.cli.release_cmd import release_command
 from truthgate.cli.report_cmd import report_app
-from truthgate.contract.problems import ContractError
-
-if TYPE_CHECKING:
-    pass
-
 
 app = typer.Typer(
     name="truthgate",
@@ -45,7 +46,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
 
 
 @app.command()
@@ -63,7 +63,9 @@ def validate(
         emit(exc.render(), err=True)
         raise typer.Exit(EXIT_USAGE) from None
     emit(
-        f"{target}: valid contract for '{contract.product.name}' "
+        # The name is the contract author's text: escaped, it cannot move the cursor,
+        # recolour the terminal or forge a second line.
+        f"{target}: valid contract for '{escape_nonprintable(contract.product.name)}' "
         f"({len(contract.invariants)} invariants, "
         f"{len(getattr(contract.smoke, 'scenarios', ()) or ())} scenarios)"
     )
@@ -79,6 +81,12 @@ def schema() -> None:
 
 @app.command()
 def verify(
+    search_root: Annotated[Path | None, typer.Argument(
+        metavar="[ROOT]", help="With --all: the directory to search (default: the current one).",
+        show_default=False)] = None,
+    all_contracts: Annotated[bool, typer.Option(
+        "--all", help="Gate every product/truth.yaml below ROOT (a monorepo): exit 0 only if "
+        "all pass, 1 if a gate failed, 2 if a contract is invalid.")] = False,
     contract: ContractOpt = None,
     root: RootOpt = None,
     fmt: FormatOpt = "text",
@@ -119,7 +127,16 @@ def verify(
     record: RecordOpt = None,
 ) -> None:
     """Check the repository against the contract's invariants, statically."""
+    if all_contracts:
+        refuse_single_contract_options(**{
+            "--contract": contract, "--root": root, "--select": select, "--ignore": ignore,
+            "--baseline": baseline, "--write-baseline": write_baseline, "--out": out})
+        verify_all(search_root or Path("."), fmt, use_cache=not no_cache, jobs=jobs,
+                   record=record)
+    if search_root is not None:
+        _die(f"ROOT ({search_root}) is for --all; gate one contract with --contract and --root")
     from truthgate import app as usecases
+    from truthgate.contract import ContractError
 
     path = _contract_path(contract)
     try:
@@ -212,6 +229,7 @@ def smoke(
 ) -> None:
     """Run the contract's smoke scenarios (S0..S8) over HTTP against a live deployment."""
     from truthgate import app as usecases
+    from truthgate.contract import ContractError
     from truthgate.smoke.runner import SmokeUsageError
 
     try:
@@ -253,6 +271,7 @@ def demo(
 ) -> None:
     """Start the bundled demo service, verify its example project, smoke it, print the report."""
     from truthgate import app as usecases
+    from truthgate.contract import ContractError
 
     chosen = tuple(f.strip() for f in faults.split(",") if f.strip())
     try:
@@ -298,6 +317,7 @@ def version() -> None:
 app.add_typer(report_app, name="report")
 app.command("release")(release_command)
 app.command("logs")(logs_command)
+app.command("matrix")(matrix_command)
 
 
 def run() -> None:

@@ -21,7 +21,8 @@ def release_command(
         "--tag", help="Create this annotated tag (e.g. v1.2.3) when every step is green.",
         show_default=False)] = None,
     base_url: Annotated[str | None, typer.Option(
-        "--base-url", "-u", help="Deployment the smoke steps check.", show_default=False)] = None,
+        "--base-url", "-u", help="Deployment checked by smoke steps that name no target "
+        "(a step's own target always uses that target's URL).", show_default=False)] = None,
     target: Annotated[str | None, typer.Option(
         "--target", "-t", help="Smoke target for steps that name none.",
         show_default=False)] = None,

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from truthgate.cli.console import emit
-from truthgate.cycles.recording import ledger_dir
 
 if TYPE_CHECKING:
     from truthgate.cycles.ledger import Cycle, LedgerScan
@@ -47,6 +46,7 @@ def _resolve_dir(cycles_dir: Path | None, contract: Path | None, root: Path | No
     if cycles_dir is not None:
         return cycles_dir
     from truthgate.contract import ContractError, load_contract
+    from truthgate.cycles.recording import ledger_dir
 
     path = contract if contract is not None else Path("product") / "truth.yaml"
     try:

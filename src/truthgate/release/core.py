@@ -24,6 +24,7 @@ from truthgate.cycles.dod import DodStatus, checked_something, dod_status
 from truthgate.cycles.ledger import Cycle
 from truthgate.model import InvariantResult, Outcome, RunContext, RunReport, Severity
 from truthgate.release.message import tag_message
+from truthgate.release.targets import qualify, several_smoke_steps, smoke_args, unknown_target
 
 GREEN, RED, SKIPPED, NOT_RUN = "green", "red", "skipped", "not run"
 # A tag name git accepts and a human recognises: v1.2.3, 2025.03, v1.2.3-rc.1 ...
@@ -137,10 +138,13 @@ class _Run:
     reports: list[RunReport] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     dod: DodStatus | None = None
+    targets: list[str] = field(default_factory=list)  # smoked so far, in order
+    qualify_ids: bool = False  # several smoke steps: prefix scenario ids with the target
 
     def report(self, contract: Contract, options: ReleaseOptions) -> RunReport:
+        target = ", ".join(dict.fromkeys(self.targets)) or options.target or ""
         ctx = RunContext(command="release", product=contract.product.name,
-                         product_version=contract.product.version, target=options.target or "",
+                         product_version=contract.product.version, target=target,
                          base_url=options.base_url or "",
                          flags=tuple(f for f in (f"--tag={options.tag}" if options.tag else "",
                                                  "--dry-run" if options.dry_run else "") if f))
@@ -164,7 +168,14 @@ def _step(step: ReleaseStep, contract: Contract, options: ReleaseOptions,
     if step.run == "verify":
         return _absorb(run, runners.verify())
     if step.run == "smoke":
-        return _absorb(run, runners.smoke(step.target or options.target, options.base_url))
+        target, base_url = smoke_args(step, options.target, options.base_url)
+        report = runners.smoke(target, base_url)
+        if target:
+            run.targets.append(target)
+            if run.qualify_ids:
+                report = qualify(report, target)
+        status, detail = _absorb(run, report)
+        return status, (f"target {target}: {detail}" if target else detail)
     if step.run == "logs":
         source = options.logs_source or step.command or None
         if source is None:
@@ -213,11 +224,15 @@ def run_release(contract: Contract, options: ReleaseOptions,
     """Run the release flow; see the module docstring. Raises ReleaseUsageError only."""
     if options.tag and not _TAG.match(options.tag):
         raise ReleaseUsageError(f"{options.tag!r} is not a usable tag name (e.g. v1.2.3)")
-    run = _Run()
+    full_plan = checklist(contract)
+    bad_target = unknown_target(contract, full_plan, options.target)
+    if bad_target:
+        raise ReleaseUsageError(bad_target)
+    run = _Run(qualify_ids=several_smoke_steps(full_plan))
     commit, refusal = _preflight(options, runners.git)
     steps: list[StepVerdict] = []
     red: StepVerdict | None = None
-    plan = () if refusal else checklist(contract)
+    plan = () if refusal else full_plan
     for step in plan:
         if red is not None:
             steps.append(StepVerdict(step.name, step.run, NOT_RUN))
