@@ -1,0 +1,131 @@
+"""Many contracts below one root: ``truthgate verify --all [ROOT]`` and ``truthgate matrix``.
+
+Exit codes as everywhere: ``verify --all`` exits 0 only when every contract passed, 1 when a
+gate failed, 2 when a contract is invalid (the others still run) or nothing was found — a
+gate that checked nothing must not say green. ``matrix`` exits 0 with invalid contracts
+still listed (so their CI job fails where people look), 2 when nothing was found.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+
+from truthgate.cli.common import EXIT_PASS, _die
+from truthgate.cli.console import emit, escape_nonprintable
+
+if TYPE_CHECKING:
+    from truthgate.monorepo import ContractGate
+
+ALL_FORMATS = ("text", "json")
+RootArg = Annotated[Path, typer.Argument(
+    help="Directory to search for product/truth.yaml files (default: the current one).")]
+
+
+def _nothing_found(root: Path) -> str:
+    return (f"no product/truth.yaml found below {root} (.gitignore honoured; .git, .venv, "
+            "node_modules and other tool directories skipped): a gate that checks nothing "
+            "cannot pass")
+
+
+def refuse_single_contract_options(**given: object) -> None:
+    """``--all`` gates each contract with its own defaults: per-contract options make no sense.
+
+    ``given`` maps each option's flag to its value; any value that is set is a usage error.
+    """
+    used = [flag for flag, value in given.items() if value not in (None, False, [], ())]
+    if used:
+        _die(f"{', '.join(used)} cannot be combined with --all: each contract is gated with "
+             "its own settings; run 'truthgate matrix' to fan out one job per contract instead")
+
+
+def verify_all(root: Path, fmt: str, *, use_cache: bool, jobs: int | None,
+               record: bool | None) -> NoReturn:
+    """Gate every contract below ``root``; print per-contract verdicts and reports; exit."""
+    from truthgate import app as usecases
+    from truthgate.monorepo import MonorepoUsageError, combined_exit_code
+
+    if fmt not in ALL_FORMATS:
+        _die(f"--all prints {' or '.join(ALL_FORMATS)}, got {fmt!r} (for SARIF, JUnit or "
+             "annotations per contract, run one job per contract: see 'truthgate matrix')")
+    try:
+        gates = usecases.run_verify_all(root, use_cache=use_cache, jobs=jobs, record=record)
+    except MonorepoUsageError as exc:
+        _die(str(exc))
+    if not gates:
+        _die(_nothing_found(root))
+    if fmt == "json":
+        sys.stdout.write(json.dumps([_gate_json(g) for g in gates], indent=2) + "\n")
+    else:
+        _print_text(root, gates)
+    raise typer.Exit(combined_exit_code(gates))
+
+
+def _verdict(gate: ContractGate) -> str:
+    name = f" ({escape_nonprintable(gate.product)})" if gate.product else ""
+    return f"{gate.status.upper():<8} {gate.found.contract}{name}"
+
+
+def _print_text(root: Path, gates: tuple[ContractGate, ...]) -> None:
+    from truthgate.reports import render
+
+    for gate in gates:
+        emit(f"== {_verdict(gate)} ==")
+        if gate.report is None:
+            emit(gate.error, err=True)
+        else:
+            emit(render("text", gate.report))
+    counts = {s: sum(g.status == s for g in gates) for s in ("passed", "failed", "invalid")}
+    summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    emit(f"{len(gates)} contract{'s' if len(gates) != 1 else ''} below {root}: {summary}")
+    for gate in gates:
+        emit(_verdict(gate))
+
+
+def _gate_json(gate: ContractGate) -> dict[str, Any]:
+    from truthgate.reports import render
+
+    return {
+        "contract": gate.found.contract,
+        "root": gate.found.root,
+        "product": gate.product or None,
+        "status": gate.status,
+        "exit_code": gate.exit_code,
+        "error": gate.error or None,
+        "report": json.loads(render("json", gate.report)) if gate.report is not None else None,
+    }
+
+
+def matrix_command(root: RootArg = Path(".")) -> None:
+    """Print every contract below ROOT as a GitHub Actions matrix (one JSON line).
+
+    Use it as `strategy.matrix: ${{ fromJSON(needs.<job>.outputs.matrix) }}`; each entry has
+    name (the product), contract and root (paths relative to ROOT). Invalid contracts stay
+    listed, so their job fails visibly; a warning names them here.
+    """
+    from truthgate import app as usecases
+    from truthgate.monorepo import MonorepoUsageError
+
+    try:
+        entries = usecases.contract_names(root)
+    except MonorepoUsageError as exc:
+        _die(str(exc))
+    if not entries:
+        _die(_nothing_found(root))
+    include = [{"name": name, "contract": found.contract, "root": found.root}
+               for found, name, _ in entries]
+    # ensure_ascii: one plain-ASCII line whatever the product names, safe in $GITHUB_OUTPUT.
+    sys.stdout.write(json.dumps({"include": include}, separators=(",", ":")) + "\n")
+    for found, _, error in entries:
+        if error:
+            emit(f"warning: {found.contract} is invalid (listed, so its job fails):\n{error}",
+                 err=True)
+    raise typer.Exit(EXIT_PASS)
+
+
+__all__ = ["ALL_FORMATS", "matrix_command", "refuse_single_contract_options",
+           "verify_all"]
