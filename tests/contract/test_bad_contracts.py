@@ -33,6 +33,11 @@ def _replace(old: str, new: str) -> str:
 # (case id, contract text, expected first line of stderr)
 CASES: list[tuple[str, str, str]] = [
     (
+        "control-character-in-product-name",
+        _replace("  name: shop", '  name: "shop\\e[2J"'),
+        "truth.yaml:3:9: product.name: 'shop\\x1b[2J': must not contain control characters",
+    ),
+    (
         "yaml-syntax",
         _replace("  name: shop", "  name: 'shop"),
         "truth.yaml:3:9: invalid YAML: while scanning a quoted scalar: found unexpected end of stream",

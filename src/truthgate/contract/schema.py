@@ -75,7 +75,9 @@ def _sections() -> dict[str, Any]:
         "product": _obj(
             "Who and what the contract is about.",
             {
-                "name": _str("Product name.", minLength=1),
+                # Printed in every report header: no control characters (terminal escapes).
+                "name": _str("Product name.", minLength=1, pattern="^[^\\x00-\\x1f\\x7f]+$",
+                             **{"x-pattern-message": "must not contain control characters"}),
                 "version": _str("Product version (kept as written: 1.10 stays '1.10')."),
                 "owners": _list("People or teams accountable for the product.", {"type": "string"}),
                 "description": _str("One paragraph: what the product does."),

@@ -181,6 +181,9 @@ def _explain(
     if kind in ("anyOf", "oneOf") and err.context:
         best = _best(err.context)
         return _explain(best, loaded, root_schema)
+    if kind == "pattern" and isinstance(err.schema, dict) and err.schema.get("x-pattern-message"):
+        # A regex is no explanation: the schema says in words what the pattern forbids.
+        return [_problem(loaded, path, f"{err.instance!r}: {err.schema['x-pattern-message']}")]
     if kind == "const":
         return [_problem(loaded, path, f"must be {err.validator_value!r}, got {err.instance!r}")]
     return [_problem(loaded, path, err.message)]
