@@ -228,7 +228,9 @@ def test_server_dies_between_scenarios(contract: Path, tmp_path: Path) -> None:
     dead = [sc for sc in scenarios(report).values() if sc["outcome"] == "error"]
     assert dead and all(sc["error_class"] in ("connect-refused", "disconnected", "reset")
                         for sc in dead), outcomes
-    assert "refused the connection" in output or "closed the connection" in output
+    # Which of the three depends on when the dying server's socket goes: all say it in words.
+    assert any(words in output for words in ("refused the connection", "closed the connection",
+                                             "reset the connection")), output
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "junit", "github", "sarif"])
