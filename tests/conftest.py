@@ -13,3 +13,11 @@ def _no_colour(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.delenv("FORCE_COLOR", raising=False)
     os.environ.pop("CI_TRUTHGATE_RECORD", None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The contract validation cache lives in the user's cache directory: give the test run
+    # its own, so tests neither read marks left by earlier runs nor litter ~/.cache.
+    import tempfile
+
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="truthgate-test-cache-")

@@ -26,12 +26,23 @@ def test_escape_nonprintable(name: str, shown: str) -> None:
 def test_validate_escapes_the_product_name(tmp_path: Path) -> None:
     contract = tmp_path / "product" / "truth.yaml"
     contract.parent.mkdir()
-    # YAML double-quoted escapes put a real ESC, BEL and bidi override into the name.
-    contract.write_text('version: 1\nproduct: {name: "\\e[2J\\e]0;owned\\a evil\\u202e"}\n'
+    # A bidi override is valid in a name (it is not a control character) but shown escaped.
+    contract.write_text('version: 1\nproduct: {name: "evil\\u202etxt.exe"}\n'
                         "entrypoint: {path: app.py}\ninvariants: []\n")
     result = CliRunner().invoke(app, ["validate", str(contract)])
     assert result.exit_code == 0, result.output
-    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     assert "\u202e" not in result.stdout
-    assert "valid contract for '\\x1b[2J\\x1b]0;owned\\x07 evil\\u202e'" in result.stdout
+    assert "valid contract for 'evil\\u202etxt.exe'" in result.stdout
     assert result.stdout.count("\n") == 1
+
+
+def test_validate_refuses_control_characters_without_echoing_them(tmp_path: Path) -> None:
+    contract = tmp_path / "product" / "truth.yaml"
+    contract.parent.mkdir()
+    # YAML double-quoted escapes put a real ESC and BEL into the name.
+    contract.write_text('version: 1\nproduct: {name: "\\e[2J\\e]0;owned\\a evil"}\n'
+                        "entrypoint: {path: app.py}\ninvariants: []\n")
+    result = CliRunner().invoke(app, ["validate", str(contract)])
+    assert result.exit_code == 2, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "must not contain control characters" in result.output

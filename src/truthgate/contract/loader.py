@@ -12,7 +12,7 @@ from truthgate.contract.build import build_contract
 from truthgate.contract.model import Contract
 from truthgate.contract.problems import ContractError, ContractProblem, KeyPath, display_path
 from truthgate.contract.schema import contract_schema
-from truthgate.contract.validate import validate_document
+from truthgate.contract.validcache import known_valid, remember_valid
 from truthgate.contract.yamlload import MAX_BYTES, LoadedYaml, YamlError, load_yaml
 
 _INTERPOLATION = re.compile(r"\$\{")
@@ -103,7 +103,14 @@ def load_contract_text(
             ],
             text,
         )
-    problems = validate_document(loaded, contract_schema())
+    sha256 = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    fresh = not known_valid(sha256)
+    problems: list[ContractProblem] = []
+    if fresh:
+        # Imported here: jsonschema is only needed for a text not validated before.
+        from truthgate.contract.validate import validate_document
+
+        problems = validate_document(loaded, contract_schema())
     problems += _interpolation_problems(loaded)
     if problems:
         raise ContractError(filename, problems, text)
@@ -112,8 +119,10 @@ def load_contract_text(
         loaded,
         root=root,
         source=source or Path(filename),
-        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        sha256=sha256,
     )
+    if fresh and contract is not None and not build_problems:
+        remember_valid(sha256)
     if build_problems or contract is None:
         raise ContractError(filename, build_problems, text)
     return contract

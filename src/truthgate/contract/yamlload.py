@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -36,9 +36,8 @@ _SPECIAL_FLOAT = {".inf": float("inf"), "+.inf": float("inf"), "-.inf": float("-
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-@dataclass(frozen=True)
-class Mark:
-    """A 1-based span in the source file."""
+class Mark(NamedTuple):
+    """A 1-based span in the source file (a tuple: one is made per node, cheaply)."""
 
     line: int
     col: int

@@ -1,0 +1,82 @@
+"""Remember which contract texts already passed schema validation.
+
+JSON Schema validation is most of a contract's load time (about 0.9 s of a smoke run's
+start-up for the demo contract on a slow VM, and it imports jsonschema). A contract rarely
+changes between runs, so a text that validated once is marked valid under a key of its
+sha256, the schema's own fingerprint and the truthgate version; the next run with the same
+key skips the validator. Only successes are remembered: an invalid contract is validated
+every time, so its located problems are always fresh.
+
+The marks are empty files in the user's cache directory (``$XDG_CACHE_HOME/truthgate`` or
+``~/.cache/truthgate``), so an empty file is the whole record and cannot be half written.
+``TRUTHGATE_NO_CONTRACT_CACHE=1`` turns this off. Anyone who can write that directory
+could mark an invalid text as valid; they could equally edit the contract, so the cache
+adds no power over the gate.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from truthgate import __version__
+from truthgate.contract.schema import contract_schema
+
+MAX_MARKS = 256  # old marks are pruned past this many (fuzzers validate thousands)
+
+
+def _cache_dir() -> Path | None:
+    if os.environ.get("TRUTHGATE_NO_CONTRACT_CACHE") == "1":
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    if not os.path.isabs(base):
+        return None
+    return Path(base) / "truthgate" / "valid-contracts"
+
+
+@functools.lru_cache(maxsize=1)
+def _schema_fingerprint() -> str:
+    text = json.dumps(contract_schema(), sort_keys=True, default=repr)
+    return hashlib.sha256(f"{__version__}\n{text}".encode()).hexdigest()[:32]
+
+
+def _mark(text_sha256: str) -> Path | None:
+    directory = _cache_dir()
+    if directory is None:
+        return None
+    return directory / f"{text_sha256[:40]}-{_schema_fingerprint()}"
+
+
+def known_valid(text_sha256: str) -> bool:
+    """True when this exact text passed this exact schema before."""
+    mark = _mark(text_sha256)
+    return mark is not None and mark.is_file()
+
+
+def remember_valid(text_sha256: str) -> None:
+    """Mark the text valid; best effort (a read-only home only costs speed)."""
+    mark = _mark(text_sha256)
+    if mark is None:
+        return
+    try:
+        mark.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(mark, os.O_CREAT | os.O_WRONLY, 0o644))
+        _prune(mark.parent)
+    except OSError:
+        return
+
+
+def _prune(directory: Path) -> None:
+    with os.scandir(directory) as it:
+        entries = [e for e in it if e.is_file()]
+    if len(entries) <= MAX_MARKS:
+        return
+    entries.sort(key=lambda e: e.stat().st_mtime_ns)
+    for e in entries[: len(entries) - MAX_MARKS // 2]:
+        try:
+            os.unlink(e.path)
+        except OSError:
+            continue

@@ -1,0 +1,87 @@
+"""A contract text validated once skips the schema validator next time; nothing else does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from truthgate.contract import ContractError, load_contract
+from truthgate.contract import validate as validate_module
+from truthgate.contract.validcache import MAX_MARKS, remember_valid
+
+VALID = """\
+version: 1
+product: {name: shop}
+entrypoint: {path: main.py}
+invariants: [{id: no-star, kind: no_wildcard_imports}]
+"""
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("TRUTHGATE_NO_CONTRACT_CACHE", raising=False)
+    return tmp_path / "cache" / "truthgate" / "valid-contracts"
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "product").mkdir(exist_ok=True)
+    path = tmp_path / "product" / "truth.yaml"
+    path.write_text(text)
+    return path
+
+
+def _forbid_validation(monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*_: object) -> None:
+        raise AssertionError("the schema validator ran for a known-valid text")
+
+    monkeypatch.setattr(validate_module, "validate_document", boom)
+
+
+def test_a_valid_text_is_validated_once(tmp_path: Path, cache: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _write(tmp_path, VALID)
+    first = load_contract(path)
+    assert len(list(cache.iterdir())) == 1
+    _forbid_validation(monkeypatch)
+    assert load_contract(path) == first
+
+
+def test_an_edited_text_is_validated_again(tmp_path: Path, cache: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _write(tmp_path, VALID)
+    load_contract(path)
+    path.write_text(VALID.replace("shop", "shop2"))
+    _forbid_validation(monkeypatch)
+    with pytest.raises(AssertionError, match="validator ran"):
+        load_contract(path)
+
+
+def test_an_invalid_text_is_never_marked(tmp_path: Path, cache: Path) -> None:
+    path = _write(tmp_path, VALID.replace("version: 1", "version: 2"))
+    for _ in range(2):
+        with pytest.raises(ContractError, match="version"):
+            load_contract(path)
+    assert not cache.exists() or not list(cache.iterdir())
+
+
+def test_the_cache_can_be_turned_off(tmp_path: Path, cache: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRUTHGATE_NO_CONTRACT_CACHE", "1")
+    load_contract(_write(tmp_path, VALID))
+    assert not cache.exists()
+
+
+def test_marks_are_pruned(tmp_path: Path, cache: Path) -> None:
+    for i in range(MAX_MARKS + 1):
+        remember_valid(f"{i:064x}")
+    assert len(list(cache.iterdir())) <= MAX_MARKS
+
+
+def test_an_unwritable_cache_only_costs_speed(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    assert load_contract(_write(tmp_path, VALID)).product.name == "shop"
