@@ -143,35 +143,19 @@ def sweep_canaries(rounds: int) -> tuple[int, int]:
 
 def sweep_cycles(rounds: int) -> tuple[int, int, int, int]:
     """(cycles expected, lost, duplicated, unreadable files) over ``rounds`` contended runs."""
-    import multiprocessing as mp
     import random
-    import signal
 
-    from reliability.test_concurrent_cycles import EACH, VICTIMS, WRITERS, _writer
+    from reliability.test_concurrent_cycles import contend
 
     from truthgate.cycles.ledger import list_cycles
 
-    ctx = mp.get_context("fork")
     expected = lost = duplicated = unreadable = 0
     rng = random.Random(11)
     for _ in range(rounds):
         ledger = Path(tempfile.mkdtemp(prefix="sweep-cycles-"))
-        start = ctx.Event()
-        writers = [ctx.Process(target=_writer, args=(str(ledger), f"w{w}", EACH, start))
-                   for w in range(WRITERS)]
-        victims = [ctx.Process(target=_writer, args=(str(ledger), f"v{v}", 10**6, start))
-                   for v in range(VICTIMS)]
-        for p in (*writers, *victims):
-            p.start()
-        start.set()
-        for victim in victims:
-            time.sleep(rng.uniform(0.01, 0.3))
-            os.kill(victim.pid, signal.SIGKILL)  # type: ignore[arg-type]
-        for p in (*writers, *victims):
-            p.join(600)
+        wanted = set(contend(ledger, rng))
         scan = list_cycles(ledger)
         products = [c.report.context.product for c in scan.cycles]
-        wanted = {f"w{w}-{k}" for w in range(WRITERS) for k in range(EACH)}
         expected += len(wanted)
         lost += len(wanted - set(products))
         duplicated += len(products) - len(set(products))

@@ -34,17 +34,21 @@ def _writer(cycles_dir: str, name: str, count: int, start: object) -> None:
         record_cycle(_report(f"{name}-{k}"), Path(cycles_dir))
 
 
-def test_eight_writers_fifty_cycles_each_with_kills(tmp_path: Path) -> None:
+def contend(ledger: Path, rng: random.Random) -> list[str]:
+    """Run WRITERS x EACH records into ``ledger`` while VICTIMS are SIGKILLed mid-stream.
+
+    Returns the products of the surviving writers' cycles that were expected. Shared with
+    benchmarks/sweep.py, which runs it for more rounds.
+    """
     start = CTX.Event()
-    writers = [CTX.Process(target=_writer, args=(str(tmp_path), f"w{w}", EACH, start))
+    writers = [CTX.Process(target=_writer, args=(str(ledger), f"w{w}", EACH, start))
                for w in range(WRITERS)]
     # Victims write endlessly (until killed) alongside the writers.
-    victims = [CTX.Process(target=_writer, args=(str(tmp_path), f"v{v}", 10**6, start))
+    victims = [CTX.Process(target=_writer, args=(str(ledger), f"v{v}", 10**6, start))
                for v in range(VICTIMS)]
     for p in (*writers, *victims):
         p.start()
     start.set()
-    rng = random.Random(5)
     for victim in victims:
         time.sleep(rng.uniform(0.01, 0.3))
         os.kill(victim.pid, signal.SIGKILL)  # type: ignore[arg-type]
@@ -54,7 +58,11 @@ def test_eight_writers_fifty_cycles_each_with_kills(tmp_path: Path) -> None:
     for p in writers:
         p.join(300)
         assert p.exitcode == 0, p.exitcode
+    return sorted(f"w{w}-{k}" for w in range(WRITERS) for k in range(EACH))
 
+
+def test_eight_writers_fifty_cycles_each_with_kills(tmp_path: Path) -> None:
+    expected = contend(tmp_path, random.Random(5))
     scan = list_cycles(tmp_path)
     assert scan.notes == (), scan.notes  # no half-written, unreadable cycle
     numbers = [c.number for c in scan.cycles]
@@ -62,8 +70,7 @@ def test_eight_writers_fifty_cycles_each_with_kills(tmp_path: Path) -> None:
     products = [c.report.context.product for c in scan.cycles]
     assert len(products) == len(set(products)), "a cycle was recorded twice"
     survivors = sorted(p for p in products if p.startswith("w"))
-    assert survivors == sorted(f"w{w}-{k}" for w in range(WRITERS) for k in range(EACH)), \
-        "a cycle of a surviving writer was lost"
+    assert survivors == expected, "a cycle of a surviving writer was lost"
     # A kill may leave a gap in the numbers (a number claimed, then abandoned) but never
     # a file that does not parse or disagrees with its name.
     for path in tmp_path.iterdir():
