@@ -167,21 +167,28 @@ def warm_up(env: StepEnv, plans: Iterable[Plan | Exception]) -> None:
                      budget_ms=None, schema=schema)
 
 
-def _masked_cut(m: Masker, raw: bytes, limit: int) -> str:
-    """``raw`` as text, masked whole and only then cut to ``limit`` characters.
+def _masked_cut(m: Masker, text: str, size: int, limit: int) -> str:
+    """``text`` masked whole and only then cut to ``limit`` characters.
 
     Cutting first would leave the head of a secret that straddles the cut in the report.
     """
-    text = m.text(raw.decode("utf-8", "replace"))
+    text = m.text(text)
     if len(text) > limit:
-        text = text[:limit] + f"… ({len(raw)} bytes)"
+        text = text[:limit] + f"… ({size} bytes)"
     return text
 
 
-def _exchange(env: StepEnv, prep: Prepared, resp: Response | None) -> Exchange:
-    """The masked, truncated record of one request and its answer."""
+def _exchange(env: StepEnv, prep: Prepared, resp: Response | None,
+              body: str | None = None) -> Exchange:
+    """The masked, truncated record of one request and its answer.
+
+    ``body`` is the response decoded already (the step judged it), so it is not decoded twice.
+    """
     m = env.masker
-    req_body = _masked_cut(m, prep.content, REPORT_REQUEST_CHARS) if prep.content else ""
+    req_body = ""
+    if prep.content:
+        req_body = _masked_cut(m, prep.content.decode("utf-8", "replace"), len(prep.content),
+                               REPORT_REQUEST_CHARS)
     if resp is None:
         return Exchange(method=prep.method, url=m.text(prep.url),
                         request_headers=m.header_pairs(prep.headers),
@@ -190,7 +197,9 @@ def _exchange(env: StepEnv, prep: Prepared, resp: Response | None) -> Exchange:
                     request_headers=m.header_pairs(prep.headers),
                     request_body=req_body, status=resp.status,
                     response_headers=m.header_pairs(resp.headers),
-                    response_body=_masked_cut(m, resp.body, REPORT_BODY_CHARS),
+                    response_body=_masked_cut(
+                        m, resp.body.decode("utf-8", "replace") if body is None else body,
+                        len(resp.body), REPORT_BODY_CHARS),
                     elapsed_ms=round(resp.elapsed_ms, 3))
 
 
@@ -247,7 +256,7 @@ async def _attempt(env: StepEnv, step: Step, variables: dict[str, Any],
     run = StepRun(name=name, status=resp.status, headers=resp.headers, body=body, json=data,
                   elapsed_ms=resp.elapsed_ms, failures=tuple(failures), leaks_secret=leaked)
     result = StepResult(name=name, outcome=Outcome.FAIL if failures else Outcome.PASS,
-                        exchange=_exchange(env, prep, resp), failures=masked)
+                        exchange=_exchange(env, prep, resp, body), failures=masked)
     return run, result
 
 
