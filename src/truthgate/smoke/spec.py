@@ -7,7 +7,8 @@ Shape (every key optional except ``scenarios[].id`` and the kind's required para
       targets:
         preview:    {base_url: "https://preview.example.com"}
         production: {base_url: "https://example.com", production: true}
-      defaults: {timeout_s: 10, budget_ms: 1000, headers: {User-Agent: truthgate}}
+      defaults: {timeout_s: 10, budget_ms: 1000, scenario_timeout_s: 120,
+                 headers: {User-Agent: truthgate}}
       scenarios:
         - id: S0
           name: Health
