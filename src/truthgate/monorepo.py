@@ -18,10 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import pathspec
-
 from truthgate.model import RunReport
-from truthgate.verify.walk import ALWAYS_SKIP_DIRS
+from truthgate.verify.walk import ALWAYS_SKIP_DIRS, IgnoreFile, is_ignored, load_gitignore
 
 CONTRACT_DIR, CONTRACT_FILE = "product", "truth.yaml"
 # Beyond the tool directories every walk skips: other caches that hold no services and can
@@ -42,34 +40,6 @@ class FoundContract:
     root: str  # 'services/api', or '.' for the search root itself
     path: Path  # the contract file as the search root was given (relative stays relative)
     repo_root: Path  # the directory above product/, likewise
-
-
-@dataclass(frozen=True)
-class _Ignore:
-    base: str  # '' for the search root, else 'a/b/'
-    spec: pathspec.GitIgnoreSpec
-
-
-def _ignored(probe: str, ignores: tuple[_Ignore, ...]) -> bool:
-    """``probe`` is a relative path, ending in '/' for a directory."""
-    # Git reads shallower .gitignore files first; the last pattern with a verdict wins.
-    verdict = False
-    for ig in ignores:
-        if probe.startswith(ig.base):
-            result = ig.spec.check_file(probe[len(ig.base):])
-            if result.include is not None:
-                verdict = result.include
-    return verdict
-
-
-def _load_gitignore(path: str, base: str) -> _Ignore | None:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            lines = fh.read().splitlines()
-    except OSError:
-        # An unreadable .gitignore hides nothing: searching more is the safe direction.
-        return None
-    return _Ignore(base, pathspec.GitIgnoreSpec.from_lines(lines))
 
 
 @dataclass(frozen=True)
@@ -104,7 +74,7 @@ def find_contracts(root: Path) -> tuple[FoundContract, ...]:
         raise MonorepoUsageError(f"{root} is not a directory")
     found: list[FoundContract] = []
     # Each stack item: (absolute directory, relative prefix 'a/b/' or '', ignores in force).
-    stack: list[tuple[str, str, tuple[_Ignore, ...]]] = [(os.fspath(root), "", ())]
+    stack: list[tuple[str, str, tuple[IgnoreFile, ...]]] = [(os.fspath(root), "", ())]
     while stack:
         absdir, prefix, ignores = stack.pop()
         try:
@@ -114,7 +84,7 @@ def find_contracts(root: Path) -> tuple[FoundContract, ...]:
             continue  # unreadable directory: nothing we could gate in it
         names = {e.name for e in entries}
         if ".gitignore" in names:
-            loaded = _load_gitignore(os.path.join(absdir, ".gitignore"), prefix)
+            loaded = load_gitignore(os.path.join(absdir, ".gitignore"), prefix)
             if loaded is not None:
                 ignores = (*ignores, loaded)
         for entry in entries:
@@ -125,7 +95,7 @@ def find_contracts(root: Path) -> tuple[FoundContract, ...]:
             except OSError:
                 continue
             rel = prefix + entry.name
-            if entry.name in SKIP_DIRS or (ignores and _ignored(rel + "/", ignores)):
+            if entry.name in SKIP_DIRS or (ignores and is_ignored(rel, True, ignores)):
                 continue
             if entry.name == CONTRACT_DIR and _is_contract(entry.path, rel, ignores):
                 found.append(_found(root, prefix))
@@ -133,12 +103,12 @@ def find_contracts(root: Path) -> tuple[FoundContract, ...]:
     return tuple(sorted(found, key=lambda f: f.contract))
 
 
-def _is_contract(product_dir: str, rel: str, ignores: tuple[_Ignore, ...]) -> bool:
+def _is_contract(product_dir: str, rel: str, ignores: tuple[IgnoreFile, ...]) -> bool:
     candidate = os.path.join(product_dir, CONTRACT_FILE)
     if not os.path.isfile(candidate):
         return False
     # A gitignored truth.yaml is a local scratch copy, not a service's contract.
-    return not _ignored(f"{rel}/{CONTRACT_FILE}", ignores)
+    return not is_ignored(f"{rel}/{CONTRACT_FILE}", False, ignores)
 
 
 def _found(root: Path, prefix: str) -> FoundContract:

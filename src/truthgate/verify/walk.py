@@ -54,7 +54,9 @@ def compile_globs(patterns: Sequence[str]) -> pathspec.PathSpec[Any]:
 
 
 @dataclass(frozen=True)
-class _Ignore:
+class IgnoreFile:
+    """One parsed .gitignore and the directory it applies to."""
+
     base: str  # directory of the .gitignore, '' for the root, else 'a/b/'
     spec: pathspec.GitIgnoreSpec
     # Every pattern's regex: when none of them even finds the path, the spec cannot decide
@@ -79,7 +81,8 @@ def _regexes(spec: pathspec.PathSpec[Any]) -> tuple[Any, ...] | None:
     return tuple(out)
 
 
-def _ignored(rel: str, is_dir: bool, ignores: Sequence[_Ignore]) -> bool:
+def is_ignored(rel: str, is_dir: bool, ignores: Sequence[IgnoreFile]) -> bool:
+    """Whether the .gitignore files in force (shallowest first) ignore ``rel``."""
     # Git evaluates deeper .gitignore files after shallower ones; the last decision wins.
     verdict = False
     probe = rel + "/" if is_dir else rel
@@ -95,18 +98,28 @@ def _ignored(rel: str, is_dir: bool, ignores: Sequence[_Ignore]) -> bool:
     return verdict
 
 
-def _load_gitignore(path: str, base: str, problems: list[WalkProblem]) -> _Ignore | None:
+def load_gitignore(
+    path: str, base: str, problems: list[WalkProblem] | None = None
+) -> IgnoreFile | None:
+    """The ``.gitignore`` at ``path`` (in directory ``base``, 'a/b/' or ''); None if unreadable.
+
+    An unreadable file hides nothing (searching more is the safe direction); it is noted in
+    ``problems`` when given.
+    """
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
             lines = fh.read().splitlines()
     except OSError as exc:
-        problems.append(WalkProblem(base + ".gitignore", f"unreadable: {exc.strerror or exc}"))
+        if problems is not None:
+            problems.append(
+                WalkProblem(base + ".gitignore", f"unreadable: {exc.strerror or exc}")
+            )
         return None
     spec = pathspec.GitIgnoreSpec.from_lines(lines)
     regexes = _regexes(spec)
     if regexes is None:
-        return _Ignore(base, spec, (_ANY,))  # no prefilter: always run the full check
-    return _Ignore(base, spec, regexes)
+        return IgnoreFile(base, spec, (_ANY,))  # no prefilter: always run the full check
+    return IgnoreFile(base, spec, regexes)
 
 
 class _Any:
@@ -131,7 +144,7 @@ def walk_repo(root: Path, exclude: Sequence[str] = ()) -> WalkResult:
     problems: list[WalkProblem] = []
     visited_dirs = {real_root}
     # Each stack item: (absolute dir, relative prefix 'a/b/' or '', ignores in force).
-    stack: list[tuple[str, str, tuple[_Ignore, ...]]] = [(real_root, "", ())]
+    stack: list[tuple[str, str, tuple[IgnoreFile, ...]]] = [(real_root, "", ())]
     while stack:
         absdir, prefix, ignores = stack.pop()
         try:
@@ -141,10 +154,10 @@ def walk_repo(root: Path, exclude: Sequence[str] = ()) -> WalkResult:
             problems.append(WalkProblem(prefix.rstrip("/") or ".", _why(exc)))
             continue
         if any(e.name == ".gitignore" for e in entries):
-            loaded = _load_gitignore(os.path.join(absdir, ".gitignore"), prefix, problems)
+            loaded = load_gitignore(os.path.join(absdir, ".gitignore"), prefix, problems)
             if loaded is not None:
                 ignores = (*ignores, loaded)
-        subdirs: list[tuple[str, str, tuple[_Ignore, ...]]] = []
+        subdirs: list[tuple[str, str, tuple[IgnoreFile, ...]]] = []
         for entry in entries:
             rel = prefix + entry.name
             try:
@@ -161,7 +174,7 @@ def walk_repo(root: Path, exclude: Sequence[str] = ()) -> WalkResult:
                 continue
             if is_dir and entry.name in ALWAYS_SKIP_DIRS:
                 continue
-            if ignores and _ignored(rel, is_dir, ignores):
+            if ignores and is_ignored(rel, is_dir, ignores):
                 continue
             if has_excludes and excluded.match_file(rel + "/" if is_dir else rel):
                 continue
