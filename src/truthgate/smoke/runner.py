@@ -30,6 +30,7 @@ from truthgate.smoke.kinds import KINDS
 from truthgate.smoke.kinds.base import Plan
 from truthgate.smoke.mask import Masker
 from truthgate.smoke.model import Auth, Scenario, SmokeSpec
+from truthgate.smoke.netbackend import ProtocolTransport
 from truthgate.smoke.production import is_production
 from truthgate.smoke.readiness import wait_ready
 from truthgate.smoke.scenario import Selection, run_scenario, skip_reason, try_plan
@@ -238,8 +239,7 @@ def _transports(url: str, verify_tls: bool, concurrency: int
     opts = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
 
     def make(ctx: ssl.SSLContext) -> httpx.AsyncBaseTransport:
-        return httpx.AsyncHTTPTransport(verify=ctx, limits=limits, trust_env=False,
-                                        socket_options=opts)
+        return ProtocolTransport(verify=ctx, limits=limits, socket_options=opts)
 
     def https() -> httpx.AsyncBaseTransport:
         return make(tls_context(verify_tls))
