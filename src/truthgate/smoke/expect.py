@@ -11,8 +11,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import jsonschema
-
 from truthgate.smoke.jpath import MISS, search
 from truthgate.smoke.kinds.base import MISSING
 from truthgate.smoke.model import Expect, JsonCheck
@@ -85,6 +83,26 @@ def _header(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
     return next((v for k, v in headers if k.lower() == low), None)
 
 
+_VALIDATORS: dict[int, tuple[Any, Any]] = {}  # id(schema) -> (schema, validator)
+
+
+def _validator(schema: Any) -> Any:
+    """A JSON Schema validator for ``schema``, built once per schema object.
+
+    jsonschema is imported here, not at module load: a run whose steps declare no schema
+    never pays for it (with referencing and attrs, a large share of smoke's start-up).
+    """
+    hit = _VALIDATORS.get(id(schema))
+    if hit is not None and hit[0] is schema:
+        return hit[1]
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(schema)
+    if len(_VALIDATORS) < 4096:  # schemas come from the contract: a bounded set
+        _VALIDATORS[id(schema)] = (schema, validator)
+    return validator
+
+
 def evaluate(expect: Expect, *, status: int, headers: tuple[tuple[str, str], ...],
              body: str, data: Any, elapsed_ms: float, budget_ms: float | None,
              schema: Any) -> list[str]:
@@ -113,7 +131,7 @@ def evaluate(expect: Expect, *, status: int, headers: tuple[tuple[str, str], ...
         out.append(f"body: expected JSON, got {short(body[:200])}")
     elif needs_json:
         if schema is not None:
-            v = jsonschema.Draft202012Validator(schema)
+            v = _validator(schema)
             for err in sorted(v.iter_errors(data), key=lambda e: list(e.absolute_path))[:5]:
                 path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}"
                                for p in err.absolute_path) or "(root)"
