@@ -108,7 +108,18 @@ class StepResult:
 
 @dataclass(frozen=True)
 class ScenarioResult:
-    """The outcome of one smoke scenario."""
+    """The outcome of one smoke scenario.
+
+    ``failures`` are the scenario's *own* failures (its kind's verdict); each step's unmet
+    expectations stay on that step (``StepResult.failures``) and are never copied here, so
+    a renderer shows each problem once, under the step it happened in.
+    :meth:`all_failures` is the flat list of both, for "did it fail, and why".
+
+    ``counts_step_failures`` says whether the steps' failures are failures of the scenario.
+    The engine sets it False when they are not: the kind's check judged the steps' runs
+    itself (a ``tolerate_errors`` plan such as cold_start, where a not-yet-ready poll is
+    data), or the scenario ended before a verdict (``error``, ``skip_reason`` say why).
+    """
 
     id: str
     name: str
@@ -122,6 +133,18 @@ class ScenarioResult:
     skip_reason: str = ""
     latencies_ms: tuple[float, ...] = ()
     metrics: tuple[tuple[str, float], ...] = ()
+    counts_step_failures: bool = True
+
+    def all_failures(self) -> tuple[str, ...]:
+        """Every failure of the scenario as one flat list.
+
+        Each step failure as ``"<step>: <failure>"`` in step order (unless
+        ``counts_step_failures`` is False), then the scenario's own ``failures``. A scenario
+        the engine judged failed exactly when this is non-empty.
+        """
+        steps = tuple(f"{st.name}: {f}" for st in self.steps for f in st.failures
+                      ) if self.counts_step_failures else ()
+        return steps + self.failures
 
 
 @dataclass(frozen=True)

@@ -165,9 +165,10 @@ def smoke_report() -> RunReport:
 def smoke_engine_report() -> RunReport:
     """Scenarios shaped exactly as ``smoke/scenario.py`` builds them.
 
-    The engine copies each step failure into the scenario's ``failures`` as
-    ``"<step>: <failure>"`` and an errored step's error into the scenario's ``error`` as
-    ``"<step>: <error>"``; renderers must show each of those once.
+    The engine keeps step failures on their steps and only the kind's verdict in the
+    scenario's ``failures``; it copies an errored step's error into the scenario's
+    ``error`` as ``"<step>: <error>"``, which renderers must show once. An errored
+    scenario's step failures do not count (``counts_step_failures=False``).
     """
     products = Exchange(
         method="GET", url="https://staging.example.test/api/products",
@@ -193,7 +194,6 @@ def smoke_engine_report() -> RunReport:
             ScenarioResult(
                 id="S1", name="catalogue lists products", kind="steps", outcome=Outcome.FAIL,
                 duration_ms=40.0, latencies_ms=(7.0, 18.25),
-                failures=tuple(f"GET /api/products: {f}" for f in step_failures),
                 steps=(
                     StepResult(name="GET /health", outcome=Outcome.PASS),
                     StepResult(name="GET /api/products", outcome=Outcome.FAIL,
@@ -205,7 +205,7 @@ def smoke_engine_report() -> RunReport:
                 duration_ms=3.5,
                 error="GET /api/orders: staging.example.test refused the connection "
                       "(nothing listens there)",
-                error_class="connect-refused",
+                error_class="connect-refused", counts_step_failures=False,
                 steps=(StepResult(
                     name="GET /api/orders", outcome=Outcome.ERROR,
                     exchange=Exchange(method="GET",
@@ -217,8 +217,7 @@ def smoke_engine_report() -> RunReport:
             ScenarioResult(
                 id="S4", name="ordering twice is safe", kind="idempotency",
                 outcome=Outcome.FAIL, duration_ms=60.0, latencies_ms=(21.0, 25.5),
-                failures=("POST /api/orders #2: status: expected 201, got 500",
-                          "the repeated request created a second order (ids 41 and 42)"),
+                failures=("the repeated request created a second order (ids 41 and 42)",),
                 steps=(
                     StepResult(name="POST /api/orders #1", outcome=Outcome.PASS),
                     StepResult(name="POST /api/orders #2", outcome=Outcome.FAIL,
@@ -232,7 +231,7 @@ def smoke_engine_report() -> RunReport:
             ScenarioResult(id="S7", name="nothing crashes", kind="no_crash",
                            outcome=Outcome.ERROR, duration_ms=12.0,
                            error="the no_crash check crashed: KeyError('p95')",
-                           error_class="internal",
+                           error_class="internal", counts_step_failures=False,
                            steps=(StepResult(name="GET /", outcome=Outcome.PASS),)),
         ),
     )

@@ -1,12 +1,15 @@
 """Each scenario problem is shown once, in every format, for reports the engine really builds.
 
-The smoke engine copies a step's failures into its scenario's ``failures`` (``"<step>:
-<failure>"``) and an errored step's error into the scenario's ``error``; the reporters
-used to print both copies. The JSON record keeps both (it is the full record).
+Step failures live on their steps only; ``ScenarioResult.failures`` holds the kind's own
+verdict. (The engine used to copy step failures into the scenario and the reporters
+dropped the copies again by exact string match, which broke as soon as a text differed.)
+The engine still copies an errored step's error into the scenario's ``error``. The JSON
+record keeps the flat ``failures`` list it always had, plus ``own_failures``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -17,7 +20,7 @@ import pytest
 import yaml
 from reports_samples import smoke_engine_report
 
-from truthgate.contract.model import Contract, Entrypoint, Env, Kb, Legacy, Product
+from truthgate.contract.model import Contract, Entrypoint, Env, EnvVar, Kb, Legacy, Product
 from truthgate.model import Outcome, RunReport, ScenarioResult, StepResult
 from truthgate.reports import render
 from truthgate.reports._common import scenario_breakdown, scenario_problems
@@ -61,6 +64,11 @@ def test_json_keeps_the_engine_record() -> None:
     assert s1["failures"] == ["GET /api/products: " + PROBLEMS[0],
                               "GET /api/products: " + PROBLEMS[1]]
     assert s1["steps"][1]["failures"] == list(PROBLEMS[:2])
+    assert s1["own_failures"] == []
+    s4 = data["scenarios"][3]
+    assert s4["failures"] == ["POST /api/orders #2: " + PROBLEMS[3],
+                              "the repeated request created a second order (ids 41 and 42)"]
+    assert s4["own_failures"] == s4["failures"][1:]
     s2 = data["scenarios"][2]
     assert s2["error"].startswith("GET /api/orders: ") and s2["error_class"] == \
         "connect-refused"
@@ -81,17 +89,30 @@ def test_text_puts_step_problems_under_the_step() -> None:
     ]
 
 
-def test_breakdown_keeps_what_is_not_a_copy() -> None:
+def test_breakdown_uses_the_structure_not_the_text() -> None:
     step = StepResult("s", Outcome.ERROR, failures=("a",), error="boom", error_class="reset")
     s = ScenarioResult("S", "n", "steps", Outcome.ERROR, steps=(step,),
                        failures=("s: a", "verdict", "t: a"), error="other: boom",
                        error_class="reset")
     own, steps = scenario_breakdown(s)
-    # "t: a" names no step of this scenario and "other: boom" is not the step's error:
-    # neither is a copy, so both stay.
-    assert own == ["verdict", "t: a", "reset: other: boom"]
+    # The scenario's own failures are its kind's verdict, shown as they are, even one
+    # that reads like "<step>: <failure>" (string matching used to drop it);
+    # "other: boom" is not the step's error, so it stays too.
+    assert own == ["s: a", "verdict", "t: a", "reset: other: boom"]
     assert steps == [(step, ["a", "reset: boom"])]
     assert scenario_problems(s) == own + ["s: a", "s: reset: boom"]
+
+
+def test_a_verdict_worded_like_a_step_failure_is_still_shown() -> None:
+    step = StepResult("GET /a", Outcome.FAIL, failures=("status: expected 200, got 500",))
+    verdict = "GET /a: status: expected 200, got 500"  # the kind's own words
+    s = ScenarioResult("S1", "n", "k", Outcome.FAIL, steps=(step,), failures=(verdict,))
+    assert s.all_failures() == (verdict, verdict)
+    lines = render("text", RunReport(context=smoke_engine_report().context,
+                                     scenarios=(s,))).splitlines()
+    at = lines.index("FAIL   S1  n")
+    assert lines[at + 1:at + 4] == [f"    - {verdict}", "    GET /a:",
+                                    "      - status: expected 200, got 500"]
 
 
 def _contract(smoke: str) -> Contract:
@@ -127,9 +148,73 @@ def test_real_engine_report_shows_each_failure_once() -> None:
     assert s1.outcome is Outcome.FAIL
     step = s1.steps[-1]
     assert step.failures, step
-    # The engine's shape this fix depends on: every step failure copied into the scenario.
-    assert all(f"{step.name}: {f}" in s1.failures for f in step.failures)
+    # Step failures stay on the step; the flat list is what ``failures`` used to hold.
+    assert s1.failures == ()
+    assert s1.all_failures() == tuple(f"{step.name}: {f}" for f in step.failures)
     for fmt in HUMAN:
         out = _detail(fmt, render(fmt, report))
         for failure in step.failures:
             assert out.count(failure) == 1, (fmt, failure, out)
+
+
+SECRET = "s3cr3t-t0ken-value"
+MIXED = """
+scenarios:
+  - id: S1
+    steps:
+      - request: {path: /a, headers: {X-Key: "${API_KEY}"}}
+        expect: {status: 200, json: [{query: token, equals: nope}]}
+  - id: S8
+    kind: cold_start
+    params: {path: /health, budget_s: 5, max_attempts: 1}
+  - id: S9
+    kind: no_crash
+    params: {request: {path: /x, method: POST}, cases: [invalid_json, wrong_content_type]}
+"""
+
+
+def _mixed_report() -> RunReport:
+    def handler(request: httpx.Request) -> httpx.Response:
+        # Health never gets ready; everything else fails and echoes the secret back.
+        if request.url.path == "/health":
+            return httpx.Response(503, headers={"Content-Type": "application/json"},
+                                  stream=httpx.ByteStream(b'{"status": "starting"}'))
+        return httpx.Response(500, headers={"Content-Type": "application/json"},
+                              stream=httpx.ByteStream(b'{"token": "%s"}' % SECRET.encode()))
+
+    contract = dataclasses.replace(
+        _contract(MIXED), env=Env(required=(EnvVar("API_KEY", secret=True),)))
+    return run_smoke(contract, base_url="http://svc.test", environ={"API_KEY": SECRET},
+                     transport=httpx.MockTransport(handler))
+
+
+def test_masked_and_repeated_step_failures_appear_once_per_step() -> None:
+    report = _mixed_report()
+    s1, s8, s9 = report.scenarios
+    assert [s.outcome for s in report.scenarios] == [Outcome.FAIL] * 3
+    # The flat list is exactly what the engine used to store in ``failures``.
+    masked = 'json \'token\': expected "nope", got "***"'
+    assert s1.all_failures() == ("GET /a: status: expected 200, got 500", f"GET /a: {masked}")
+    assert s9.all_failures() == ("invalid_json: status: expected 4xx, got 500",
+                                 "wrong_content_type: status: expected 4xx, got 500",
+                                 "health afterwards: status: expected 200, got 503")
+    # cold_start judged its poll itself: the step's failure is not the scenario's.
+    verdict = ("not ready within 5 s after 1 attempts; last answer: status: expected "
+               "200, got 503")
+    assert s8.all_failures() == s8.failures == (verdict,)
+    assert s8.steps[0].failures == ("status: expected 200, got 503",)
+    assert s1.failures == s9.failures == ()
+    for fmt in HUMAN:
+        out = _detail(fmt, render(fmt, report))
+        assert SECRET not in out, fmt
+        # One copy per step that has the failure (two no_crash steps share a text).
+        expected = {masked: 1, "status: expected 4xx, got 500": 2, verdict: 1,
+                    "status: expected 200, got 500": 1}
+        for text, times in expected.items():
+            # Markdown escapes "*" in prose; HTML escapes quotes.
+            variants = {text, text.replace("*", "\\*"),
+                        text.replace('"', "&quot;").replace("'", "&#x27;")}
+            assert sum(out.count(v) for v in variants) == times, (fmt, text, out)
+        # "status: expected 200, got 503" is the health step's (once) and the poll's
+        # (once), and it ends the cold_start verdict.
+        assert out.count("status: expected 200, got 503") == 3, (fmt, out)

@@ -111,7 +111,7 @@ def test_every_registered_kind_has_a_case() -> None:
 def test_kind_passes_on_healthy_service(kind: str, service: tuple[str, State]) -> None:
     url, _ = service
     res = _run(CASES[kind][1], url)
-    assert res.outcome is Outcome.PASS, (res.failures, res.error)
+    assert res.outcome is Outcome.PASS, (res.all_failures(), res.error)
 
 
 @pytest.mark.parametrize("kind", sorted(CASES))
@@ -121,4 +121,4 @@ def test_kind_fails_on_its_fault(kind: str, service: tuple[str, State]) -> None:
     # A service that never gets ready would make cold_start wait its whole budget.
     res = _run(CASES[kind][1].replace("budget_s: 10", "budget_s: 0.5"), url)
     assert res.outcome is Outcome.FAIL, (res.error_class, res.error)
-    assert res.failures
+    assert res.all_failures()

@@ -267,13 +267,12 @@ def step_problems(step: StepResult) -> list[str]:
 def scenario_own_problems(s: ScenarioResult) -> list[str]:
     """The scenario's problems that belong to no step: the kind's verdict, a crashed check.
 
-    The smoke engine copies every step failure into ``ScenarioResult.failures`` as
-    ``"<step>: <failure>"`` (so the JSON record stands alone), and an errored scenario's
-    ``error`` repeats its step's error as ``"<step>: <error>"``. Those copies are dropped
-    here: each problem is shown once, under the step it happened in, next to its exchange.
+    ``ScenarioResult.failures`` holds only the scenario's own failures (step failures stay
+    on their steps and are shown there, next to the exchange). An errored scenario's
+    ``error`` repeats its step's error as ``"<step>: <error>"``; that copy is left to the
+    step, so each problem is shown once.
     """
-    copies = {f"{st.name}: {f}" for st in s.steps for f in st.failures}
-    out = [f for f in s.failures if f not in copies]
+    out = list(s.failures)
     errored = {(st.error_class, f"{st.name}: {st.error}") for st in s.steps if st.error}
     if s.error and (s.error_class, s.error) not in errored:
         out.append(f"{s.error_class}: {s.error}" if s.error_class else s.error)

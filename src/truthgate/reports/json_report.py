@@ -5,6 +5,13 @@ round-trips: :func:`load` turns it back into the same ``RunReport``. Lists keep 
 the engines produced (contract order is meaningful); only object keys are sorted.
 Enums are written as their values; pairs (headers, metrics) as two-element lists because
 header names repeat and their order matters.
+
+A scenario's ``failures`` is the flat list of everything that made it fail
+(``ScenarioResult.all_failures()``: each counted step failure as ``"<step>: <failure>"``,
+then the scenario's own), as it always was; ``own_failures`` (added later) is the
+scenario's own part alone, which is what ``ScenarioResult.failures`` holds. A record
+without ``own_failures`` was written before the split and is read as such
+(:func:`_scenario_fields`).
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ import types
 import typing
 from typing import Any
 
-from truthgate.model import RunReport
+from truthgate.model import RunReport, ScenarioResult
 from truthgate.reports._common import TOOL_NAME, tool_version
 
 SCHEMA_VERSION = 1
@@ -49,7 +56,12 @@ def render(report: RunReport) -> str:
 def _plain(value: Any) -> Any:
     """Dataclasses -> dicts, enums -> values, tuples -> lists, non-finite floats -> None."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        out = {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        if isinstance(value, ScenarioResult):
+            # "failures" keeps its meaning for readers of older records: all of them.
+            out["own_failures"] = out["failures"]
+            out["failures"] = list(value.all_failures())
+        return out
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, (tuple, list)):
@@ -101,6 +113,8 @@ def _build(tp: Any, value: Any) -> Any:
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if not isinstance(value, dict):
             raise ReportFormatError(f"expected an object for {tp.__name__}, got {value!r}")
+        if tp is ScenarioResult:
+            value = _scenario_fields(value)
         hints = typing.get_type_hints(tp)
         kwargs = {f.name: _build(hints[f.name], value[f.name])
                   for f in dataclasses.fields(tp) if f.name in value}
@@ -111,3 +125,27 @@ def _build(tp: Any, value: Any) -> Any:
         # None stood for a non-finite float; ints are valid JSON for floats.
         return math.nan if value is None else float(value)
     return value
+
+
+def _scenario_fields(value: dict[str, Any]) -> dict[str, Any]:
+    """A scenario record's fields as ``ScenarioResult`` takes them (own failures only).
+
+    A record with ``own_failures`` carries the split. An older one has only the flat
+    ``failures``, which that writer built as the copies of every step failure
+    (``"<step>: <failure>"``, step order) followed by the scenario's own, or as the own
+    alone when the step failures did not count (cold_start, an errored or skipped
+    scenario). The copies are recognised as that exact leading run of the list, never by
+    looking for each string anywhere in it.
+    """
+    if "own_failures" in value:
+        return {**value, "failures": value["own_failures"]}
+    flat = value.get("failures", [])
+    steps = value.get("steps", [])
+    if not isinstance(flat, list) or not isinstance(steps, list) or not all(
+            isinstance(st, dict) and isinstance(st.get("failures", []), list)
+            for st in steps):
+        return value  # malformed: let the generic reader say what is wrong
+    copies = [f"{st.get('name')}: {f}" for st in steps for f in st.get("failures", [])]
+    if copies and flat[:len(copies)] == copies:
+        return {**value, "failures": flat[len(copies):], "counts_step_failures": True}
+    return {**value, "counts_step_failures": not copies}
