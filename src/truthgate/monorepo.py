@@ -13,12 +13,14 @@ gated twice.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from truthgate.model import RunReport
+from truthgate.model import Finding, RunReport
 from truthgate.verify.walk import ALWAYS_SKIP_DIRS, IgnoreFile, is_ignored, load_gitignore
 
 CONTRACT_DIR, CONTRACT_FILE = "product", "truth.yaml"
@@ -119,5 +121,60 @@ def _found(root: Path, prefix: str) -> FoundContract:
                          path=root / contract, repo_root=repo_root)
 
 
+def checkout_root(path: Path) -> Path | None:
+    """The git checkout holding ``path``: the nearest directory with a ``.git``, or None.
+
+    ``.git`` may be a file (a worktree or a submodule): either way that directory is the
+    root its files' paths are relative to on the forge.
+    """
+    start = path.resolve()
+    for directory in (start, *start.parents):
+        if (directory / ".git").exists():
+            return directory
+    return None
+
+
+def path_from(base: Path, target: Path) -> str:
+    """``target`` as a posix path relative to ``base`` ('' for base itself).
+
+    A target outside ``base`` stays absolute: a '../' path names nothing in the checkout,
+    while an absolute one is still mapped onto it by the Actions runner when it lies inside
+    the workspace.
+    """
+    full = target.resolve()
+    try:
+        rel = os.path.relpath(full, base.resolve())
+    except ValueError:  # another drive (Windows): no relative path exists
+        return full.as_posix()
+    if rel.startswith(os.pardir):
+        return full.as_posix()
+    return "" if rel == os.curdir else Path(rel).as_posix()
+
+
+def relocated(report: RunReport, prefix: str) -> RunReport:
+    """``report`` with every finding's path joined onto ``prefix`` (a posix directory).
+
+    A gate reports paths relative to its contract's repository root; a monorepo job needs
+    them relative to the checkout ('services/api/app.py', not 'app.py'). Findings without a
+    file, and absolute paths, are left as they are; fingerprints are untouched, so baselines
+    still match.
+    """
+    if not prefix:
+        return report
+
+    def move(f: Finding) -> Finding:
+        loc = f.location
+        if loc is None or not loc.path or posixpath.isabs(loc.path):
+            return f
+        path = posixpath.normpath(posixpath.join(prefix, loc.path.replace("\\", "/")))
+        return dataclasses.replace(f, location=dataclasses.replace(loc, path=path))
+
+    invariants = tuple(dataclasses.replace(r, findings=tuple(map(move, r.findings)))
+                       for r in report.invariants)
+    return dataclasses.replace(report, invariants=invariants,
+                               skipped_files=tuple(map(move, report.skipped_files)))
+
+
 __all__ = ["CONTRACT_DIR", "CONTRACT_FILE", "SKIP_DIRS", "ContractGate", "FoundContract",
-           "MonorepoUsageError", "combined_exit_code", "find_contracts"]
+           "MonorepoUsageError", "checkout_root", "combined_exit_code", "find_contracts",
+           "path_from", "relocated"]

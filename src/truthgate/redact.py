@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+# What every masked value becomes, in log lines and smoke reports alike. Defined here, not in
+# smoke/, because the log gate imports this module and must not pull the smoke engine in.
 MASK = "***"
 
 _HEADER_NAMES = r"(?:proxy-)?authorization|x-api-key|api[-_]?key"

@@ -184,3 +184,113 @@ def test_matrix_entry_roots_work_as_working_directories(mono: Path) -> None:
         contract = mono / entry["contract"]
         assert contract.is_file() and contract.parent.parent == root
         assert os.path.relpath(contract, root) == os.path.join("product", "truth.yaml")
+
+
+def annotations(out: str) -> list[str]:
+    """The file= of every error annotation, in order."""
+    return [line.split("file=", 1)[1].split(",", 1)[0]
+            for line in out.splitlines() if line.startswith("::error file=")]
+
+
+@pytest.fixture()
+def checkout(tmp_path: Path) -> Path:
+    """A git checkout (a .git directory is all the search looks for) with two red services."""
+    (tmp_path / ".git").mkdir()
+    service(tmp_path, "services/a", "a", "from os import *\n")
+    service(tmp_path, "services/b", "b", "x = 1\nfrom json import *\n")
+    return tmp_path
+
+
+def test_github_annotations_name_files_by_their_path_in_the_checkout(
+        checkout: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(checkout)
+    code, out, _ = run("verify", "--all", "--no-record", "--format", "github")
+    assert code == 1, out
+    assert annotations(out) == ["services/a/app.py", "services/b/app.py"]
+    assert "::error file=services/a/app.py,line=1,col=1," in out
+    assert "::error file=services/b/app.py,line=2,col=1," in out
+    # One folded log group per contract, then the verdicts as in text.
+    assert out.count("::group::") == 2 and out.count("::endgroup::") == 2
+    assert "::group::FAILED   services/a/product/truth.yaml (a)" in out
+    assert "2 contracts below .: 2 failed" in out
+
+
+@pytest.mark.parametrize(("cwd", "root"), [
+    (".", "services"),  # ROOT narrows the search, the paths stay the checkout's
+    ("services", "."),  # a step with working-directory: services
+    ("services/a", ".."),
+])
+def test_github_paths_do_not_depend_on_where_the_search_starts(
+        checkout: Path, monkeypatch: pytest.MonkeyPatch, cwd: str, root: str) -> None:
+    monkeypatch.chdir(checkout / cwd)
+    code, out, _ = run("verify", "--all", "--no-record", "--format", "github", root)
+    assert code == 1, out
+    assert annotations(out) == ["services/a/app.py", "services/b/app.py"]
+
+
+def test_github_outside_a_checkout_is_relative_to_the_current_directory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    service(tmp_path, "svc/a", "a", "from os import *\n")
+    service(tmp_path, "svc/b", "b", "from os import *\n")
+    monkeypatch.chdir(tmp_path)
+    for root in ("svc", str(tmp_path / "svc")):
+        code, out, _ = run("verify", "--all", "--no-record", "--format", "github", root)
+        assert code == 1, out
+        assert annotations(out) == ["svc/a/app.py", "svc/b/app.py"]
+
+
+def test_github_contract_at_the_checkout_root_keeps_plain_paths(
+        checkout: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    service(checkout, ".", "top", "from os import *\n")
+    monkeypatch.chdir(checkout / "services")
+    code, out, _ = run("verify", "--all", "--no-record", "--format", "github", "..")
+    assert code == 1, out
+    # No './' and no prefix for the root contract (whose walk also covers services/).
+    assert annotations(out) == ["app.py", "services/a/app.py", "services/b/app.py",
+                                "services/a/app.py", "services/b/app.py"]
+
+
+def test_github_invalid_contract_is_an_error_on_its_file(
+        checkout: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (checkout / "services" / "a" / "app.py").write_text("print('ok')\n")
+    broken = service(checkout, "services/broken", "broken")
+    (broken / "product" / "truth.yaml").write_text("version: 2\n")
+    monkeypatch.chdir(checkout / "services")
+    code, out, _ = run("verify", "--all", "--no-record", "--format", "github")
+    assert code == 2, out
+    assert annotations(out) == ["services/b/app.py", "services/broken/product/truth.yaml"]
+    assert "title=truthgate: invalid contract" not in out  # ':' is escaped in properties
+    assert "title=truthgate%3A invalid contract::" in out
+    assert "::group::PASSED   a/product/truth.yaml (a)" in out  # verdicts: paths below ROOT
+
+
+@pytest.mark.parametrize("cwd", [".", "services/a"])
+def test_single_contract_github_names_files_by_their_path_in_the_checkout(
+        checkout: Path, monkeypatch: pytest.MonkeyPatch, cwd: str) -> None:
+    # The matrix recipe: one job per contract, often with working-directory: <its root>.
+    monkeypatch.chdir(checkout / cwd)
+    contract = os.path.relpath(checkout / "services/a/product/truth.yaml")
+    code, out, _ = run("verify", "-c", contract, "--no-record", "--format", "github")
+    assert code == 1, out
+    assert annotations(out) == ["services/a/app.py"]
+
+
+def test_single_contract_sarif_out_uses_checkout_paths_and_text_keeps_its_own(
+        checkout: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(checkout / "services/a")
+    code, out, _ = run("verify", "--no-record", "--format", "text", "--out", "sarif:v.sarif")
+    assert code == 1
+    sarif = json.loads((checkout / "services/a/v.sarif").read_text())
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in sarif["runs"][0]["results"]]
+    assert uris == ["services/a/app.py"]
+    assert "app.py:1:1" in out and "services/a/app.py" not in out
+
+
+def test_single_contract_at_the_checkout_root_keeps_plain_paths(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".git").mkdir()
+    service(tmp_path, ".", "solo", "from os import *\n")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run("verify", "--no-record", "--format", "github")
+    assert code == 1 and annotations(out) == ["app.py"]

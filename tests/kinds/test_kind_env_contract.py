@@ -128,3 +128,36 @@ def test_env_contract_or_fallback_lookalikes_are_fine(run_kind):
     }
     env = Env(required=ENV.required, optional=ENV.optional)
     assert run_kind("env_contract", files, env=env) == []
+
+
+def test_env_contract_conditional_on_the_same_var_is_a_secret_default(run_kind):
+    # The same intent as os.getenv("SECRET_KEY", "dev"), spelled as a conditional.
+    files = {
+        "app.py": """
+            import os
+            key = os.environ["SECRET_KEY"] if "SECRET_KEY" in os.environ else "dev-key"
+            stripe = os.getenv("STRIPE_KEY") if os.getenv("STRIPE_KEY") else "sk_test_1"
+            again = "dev" if os.environ.get("SECRET_KEY") is None else os.environ["SECRET_KEY"]
+            """,
+    }
+    env = Env(required=ENV.required, optional=ENV.optional)
+    assert run_kind("env_contract", files, env=env) == [
+        ("app.py", 2, "secret env var SECRET_KEY has a hard-coded default"),
+        ("app.py", 3, "secret env var STRIPE_KEY has a hard-coded default"),
+        ("app.py", 4, "secret env var SECRET_KEY has a hard-coded default"),
+    ]
+
+
+def test_env_contract_conditional_lookalikes_are_fine(run_kind):
+    files = {
+        "app.py": """
+            import os
+            DEBUG = os.getenv("LOG_LEVEL") == "debug"
+            key = os.environ["SECRET_KEY"] if not DEBUG else "test-only-key"
+            stripe = os.getenv("STRIPE_KEY") if os.getenv("STRIPE_KEY") else ""
+            other = os.environ["SECRET_KEY"] if "LOG_LEVEL" in os.environ else "dev"
+            level = os.getenv("LOG_LEVEL") if os.getenv("LOG_LEVEL") else "INFO"
+            """,
+    }
+    env = Env(required=ENV.required, optional=ENV.optional)
+    assert run_kind("env_contract", files, env=env) == []

@@ -266,7 +266,7 @@ def test_secret_target_and_secret_env_var_are_reported_once(run_kind):
 
 def test_secret_target_fallback_and_env_contract_report_once(run_kind):
     # FLASK_KEY is a declared secret: env_contract owns its literal default, whatever form the
-    # default takes; the conditional form is no env default, so it stays with this kind.
+    # default takes -- the conditional on the same variable is one such form.
     files = {
         "app.py": """
             import os
@@ -280,14 +280,73 @@ def test_secret_target_fallback_and_env_contract_report_once(run_kind):
     assert run_kind("env_contract", files, env=env) == [
         ("app.py", 2, "secret env var FLASK_KEY has a hard-coded default"),
         ("app.py", 3, "secret env var FLASK_KEY has a hard-coded default"),
+        ("app.py", 4, "secret env var FLASK_KEY has a hard-coded default"),
     ]
-    assert run_kind("no_hardcoded_secrets", files, env=env, extra=(env_spec,)) == [
-        ("app.py", 4, f"hard-coded fallback for SECRET_KEY: {FALLBACK}"),
-    ]
-    # Without env_contract the env reads are this kind's, reported once each (assignment
-    # findings come first in the kind's report order).
+    assert run_kind("no_hardcoded_secrets", files, env=env, extra=(env_spec,)) == []
+    # Without env_contract the env reads are this kind's, reported once each.
     assert run_kind("no_hardcoded_secrets", files, env=env) == [
-        ("app.py", 4, f"hard-coded fallback for SECRET_KEY: {FALLBACK}"),
         ("app.py", 2, "secret env var FLASK_KEY falls back to a hard-coded value"),
         ("app.py", 3, "secret env var FLASK_KEY falls back to a hard-coded value"),
+        ("app.py", 4, "secret env var FLASK_KEY falls back to a hard-coded value"),
     ]
+
+
+KWARG = "the literal is used when the variable is unset or empty"
+
+
+def test_secret_keyword_fed_a_config_read_with_a_literal_fallback(run_kind):
+    # The env var's name gives nothing away; the keyword does, as an assignment target would.
+    files = {
+        "app.py": """
+            import os
+            import psycopg
+            conn = psycopg.connect(password=os.getenv("DB_PW") or "dev")
+            engine = create_engine(url, password=os.environ.get("X", "hunter2"))
+            client = Client(api_key=settings.get("stripe") or "sk_test_1")
+            jwt = encode(payload, secret=getattr(settings, "JWT", "jwt-dev"))
+            db = connect(password=os.environ["PG"] if "PG" in os.environ else "pg-dev")
+            """,
+    }
+    assert run_kind("no_hardcoded_secrets", files) == [
+        ("app.py", 3, f"hard-coded fallback passed as password= to psycopg.connect(): {KWARG}"),
+        ("app.py", 4, f"hard-coded fallback passed as password= to create_engine(): {KWARG}"),
+        ("app.py", 5, f"hard-coded fallback passed as api_key= to Client(): {KWARG}"),
+        ("app.py", 6, f"hard-coded fallback passed as secret= to encode(): {KWARG}"),
+        ("app.py", 7, f"hard-coded fallback passed as password= to connect(): {KWARG}"),
+    ]
+
+
+def test_secret_keyword_fallback_lookalikes_are_fine(run_kind):
+    files = {
+        "app.py": """
+            import os
+            from flask import request
+            a = connect(password=os.getenv("X"))
+            b = connect(password=os.getenv("X") or "")
+            c = connect(password=os.environ.get("X", ""))
+            d = connect(timeout=os.getenv("T") or "30", user=os.getenv("U") or "app")
+            e = connect(password=request.form.get("pw") or "guest")
+            f = login(password=form.get("password", "guest"))
+            g = connect(password=pw or "dev")
+            h = open_key(secret_key_path=os.getenv("P") or "/etc/key.pem")
+            i = connect(password=os.getenv("X") or "password")
+            j = connect(password="a" if DEBUG else "b")
+            """,
+        "tests/conftest.py": 'import os\nconnect(password=os.getenv("X") or "test")\n',
+    }
+    assert run_kind("no_hardcoded_secrets", files) == []
+
+
+def test_secret_keyword_fallback_is_reported_once(run_kind):
+    # DB_PASSWORD itself looks secret: its env read's finding stands alone, and a declared
+    # secret with env_contract enabled is left to env_contract.
+    files = {"app.py": 'import os\nconnect(password=os.getenv("DB_PASSWORD") or "dev")\n'
+                       'connect(password=os.getenv("PG_KEY_VALUE", "pg-dev"))\n'}
+    assert run_kind("no_hardcoded_secrets", files) == [
+        ("app.py", 3, f"hard-coded fallback passed as password= to connect(): {KWARG}"),
+        ("app.py", 2, "secret env var DB_PASSWORD falls back to a hard-coded value"),
+    ]
+    env = Env(required=(EnvVar("PG_KEY_VALUE", secret=True), EnvVar("DB_PASSWORD", secret=True)))
+    env_spec = InvariantSpec("env", "env_contract", params=get_kind("env_contract").parse_params({}))
+    assert run_kind("no_hardcoded_secrets", files, env=env, extra=(env_spec,)) == []
+    assert run_kind("no_hardcoded_secrets", files, {"allow_values": ["", "dev", "pg-dev"]}) == []

@@ -34,3 +34,38 @@ def test_credentials_are_masked(line: str, expected: str) -> None:
 ])
 def test_look_alikes_are_left_alone(line: str) -> None:
     assert redact_credentials(line) == line
+
+
+def test_one_mask_for_log_lines_and_smoke_reports() -> None:
+    """The smoke masker hides values with the log redactor's MASK."""
+    from truthgate.redact import MASK
+    from truthgate.smoke.mask import Masker
+
+    masker = Masker(secrets=("s3cret-value",))
+    assert masker.text("token s3cret-value") == f"token {MASK}"
+    assert masker.header_pairs([("Cookie", "sid=1")]) == (("Cookie", MASK),)
+    assert redact_credentials("Authorization: Bearer abcdefgh1234") == f"Authorization: {MASK}"
+
+
+def test_smoke_mask_does_not_define_its_own_mask() -> None:
+    import ast
+    import inspect
+
+    from truthgate.smoke import mask
+
+    tree = ast.parse(inspect.getsource(mask))
+    assigned = {t.id for node in ast.walk(tree) if isinstance(node, (ast.Assign, ast.AnnAssign))
+                for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+                if isinstance(t, ast.Name)}
+    assert "MASK" not in assigned
+
+
+def test_the_log_gate_redactor_imports_no_smoke_engine() -> None:
+    import subprocess
+    import sys
+
+    probe = ("import sys, truthgate.redact, truthgate.logs.scan\n"
+             "print([m for m in sys.modules if m.startswith('truthgate.smoke')])")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -205,3 +206,33 @@ def test_verify_never_imports_httpx_typer_or_rich(tmp_path: Path, write: Write) 
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_named_file_kind_counts_the_files_it_checked(tmp_path: Path, write: Write) -> None:
+    """required_files checks the files it lists, not a selection: those are its examined count."""
+    from truthgate.reports import render
+
+    write("README.md", "# Readme\n")
+    write("kb/a.md", "# A\n")
+    write("main.py", "x = 1\n")
+    listed = spec("kb-present", "required_files",
+                  {"files": ["README.md", "./kb/a.md", "docs/missing.md", "README.md"]})
+    report = run_verify(make_contract(tmp_path, listed))
+    (r,) = report.invariants
+    # Two present, one missing (checked, and reported), a repeat counted once.
+    assert (r.outcome, r.files_examined, len(r.findings)) == (Outcome.FAIL, 3, 1)
+    assert re.search(r"kb-present +\[required_files\] .*\b3 files", render("text", report))
+
+
+def test_a_selection_kind_still_counts_its_selection_not_its_probes(
+        tmp_path: Path, write: Write) -> None:
+    # pinned_dependencies probes lock-file candidates beside each manifest: those probes are
+    # not files it examined, its selection is.
+    write("requirements.txt", "flask\n")
+    write("gitignored.py", "x = 1\n")
+    write(".gitignore", "*.pyc\n")
+    report = run_verify(make_contract(
+        tmp_path, spec("pins", "pinned_dependencies"),
+        spec("ignores", "gitignore_covers", {"patterns": ["*.pyc"]})))
+    counts = {r.id: r.files_examined for r in report.invariants}
+    assert counts == {"pins": 1, "ignores": 1}

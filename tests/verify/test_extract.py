@@ -307,3 +307,51 @@ def test_non_python_files_get_light_facts() -> None:
     png = extract_facts("logo.png", b"\x89PNG\r\n\x1a\n\x00\x00")
     assert (text.is_python, text.line_count, text.problem, text.module) == (False, 3, "", "")
     assert (png.is_python, png.problem) == (False, "binary")
+
+
+def test_env_read_in_a_conditional_on_the_same_variable_is_a_default() -> None:
+    f = py(
+        """\
+        import os
+        from os import environ
+        a = os.environ["A"] if "A" in os.environ else "dev-a"
+        b = os.getenv("B") if os.getenv("B") else "dev-b"
+        c = "dev-c" if os.environ.get("C") is None else os.environ["C"]
+        h = environ.get("H") if environ.get("H") else "dev-h"
+        i = os.getenv("I", "x") if os.getenv("I") else "dev-i"
+        d = os.environ["D"] if DEBUG else "dev-d"
+        e = os.environ["E"] if "OTHER" in os.environ else "dev-e"
+        f = os.getenv("F") if os.getenv("F") else ""
+        g = os.getenv("G") if "G" in os.environ else compute()
+        """
+    )
+    defaults = [(r.name, r.line, r.default) for r in f.env_reads if r.has_default]
+    assert defaults == [
+        ("A", 3, "dev-a"),
+        ("B", 4, "dev-b"),  # the read in the branch; the one in the test has no default
+        ("C", 5, "dev-c"),
+        ("H", 6, "dev-h"),
+        ("I", 7, "x"),  # an explicit default wins, as with 'or'
+    ]
+    # The look-alikes are still env reads, with no default: the test is about another thing
+    # (a mode, another variable), the fallback is empty, or it is not a literal.
+    assert {r.name for r in f.env_reads if r.line >= 8} == {"D", "E", "F", "G"}
+
+
+def test_keyword_fallbacks_of_a_call() -> None:
+    f = py(
+        """\
+        import os
+        connect(password=os.getenv("DB_PW") or "dev", timeout=os.getenv("T") or "30", user="u")
+        create_engine(url, password=os.environ.get("X", "hunter2"), echo=flag or "x")
+        c(k=os.getenv("K") or "", m=v if v else "lit", n="plain", o=os.getenv("O"), **kw)
+        """
+    )
+    got = {(c.name, (k.keyword, k.fallback, k.sources)) for c in f.calls for k in c.kwarg_fallbacks}
+    assert got == {
+        ("connect", ("password", "dev", ((2, 18),))),
+        ("connect", ("timeout", "30", ((2, 55),))),
+        ("create_engine", ("password", "hunter2", ((3, 29),))),
+    }
+    # The sources sit where the env reads are recorded, as for assignments.
+    assert {(2, 18), (2, 55), (3, 29)} <= {(r.line, r.col) for r in f.env_reads}

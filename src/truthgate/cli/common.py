@@ -62,7 +62,18 @@ RecordOpt = Annotated[bool | None, typer.Option(
     "CI=true).", show_default=False)]
 
 
-def _emit_report(report: RunReport, fmt: str, outs: list[str] | None) -> None:
+# Formats GitHub reads against the repository checkout (annotations, code scanning).
+CHECKOUT_FORMATS = frozenset({"github", "sarif"})
+
+
+def _emit_report(report: RunReport, fmt: str, outs: list[str] | None,
+                 root: Path | None = None) -> None:
+    """Render ``report`` to stdout as ``fmt`` and to each ``--out`` file.
+
+    ``root``: the repository root the report's paths are relative to. When it lies below
+    the git checkout (a service in a monorepo), github and sarif output name files by
+    their path in the checkout, where GitHub looks them up.
+    """
     from truthgate.reports import REPORTERS, render, write_atomic
 
     targets = []
@@ -73,9 +84,22 @@ def _emit_report(report: RunReport, fmt: str, outs: list[str] | None) -> None:
         targets.append((name, path))
     if fmt not in REPORTERS:
         _die(f"unknown format {fmt!r}; choose one of {', '.join(REPORTERS)}")
+    rebased = _rebased(report, root) if root is not None else report
+
+    def text(name: str) -> str:
+        return render(name, rebased if name in CHECKOUT_FORMATS else report)
+
     for name, path in targets:
         try:
-            write_atomic(Path(path), render(name, report))
+            write_atomic(Path(path), text(name))
         except OSError as exc:
             _die(f"cannot write {path}: {exc.strerror or exc}")
-    emit(render(fmt, report))
+    emit(text(fmt))
+
+
+def _rebased(report: RunReport, root: Path) -> RunReport:
+    """``report`` with finding paths relative to the git checkout holding ``root``."""
+    from truthgate.monorepo import checkout_root, path_from, relocated
+
+    base = checkout_root(root)
+    return report if base is None else relocated(report, path_from(base, root))

@@ -161,7 +161,9 @@ def verify(
         write(report, write_baseline)
         emit(f"baseline written: {write_baseline} ({len(report.findings)} findings)")
         raise typer.Exit(EXIT_PASS)
-    _emit_report(report, fmt, out)
+    from truthgate.contract.loader import default_root
+
+    _emit_report(report, fmt, out, root=root or default_root(path))
     raise typer.Exit(report.exit_code)
 
 

@@ -4,6 +4,11 @@ Exit codes as everywhere: ``verify --all`` exits 0 only when every contract pass
 gate failed, 2 when a contract is invalid (the others still run) or nothing was found — a
 gate that checked nothing must not say green. ``matrix`` exits 0 with invalid contracts
 still listed (so their CI job fails where people look), 2 when nothing was found.
+
+``verify --all --format github`` annotates files by their path in the git checkout holding
+ROOT (the current directory outside a checkout), not by their path in each contract's own
+root: the Actions runner resolves a relative ``file=`` against the repository, whatever the
+step's working directory, so ``app.py`` of ``services/api`` must be ``services/api/app.py``.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from truthgate.cli.console import emit, escape_nonprintable
 if TYPE_CHECKING:
     from truthgate.monorepo import ContractGate
 
-ALL_FORMATS = ("text", "json")
+ALL_FORMATS = ("text", "json", "github")
 RootArg = Annotated[Path, typer.Argument(
     help="Directory to search for product/truth.yaml files (default: the current one).")]
 
@@ -50,8 +55,9 @@ def verify_all(root: Path, fmt: str, *, use_cache: bool, jobs: int | None,
     from truthgate.monorepo import MonorepoUsageError, combined_exit_code
 
     if fmt not in ALL_FORMATS:
-        _die(f"--all prints {' or '.join(ALL_FORMATS)}, got {fmt!r} (for SARIF, JUnit or "
-             "annotations per contract, run one job per contract: see 'truthgate matrix')")
+        _die(f"--all prints {', '.join(ALL_FORMATS[:-1])} or {ALL_FORMATS[-1]}, got {fmt!r} "
+             "(for SARIF, JUnit or a report file per contract, run one job per contract: see "
+             "'truthgate matrix')")
     try:
         gates = usecases.run_verify_all(root, use_cache=use_cache, jobs=jobs, record=record)
     except MonorepoUsageError as exc:
@@ -60,6 +66,8 @@ def verify_all(root: Path, fmt: str, *, use_cache: bool, jobs: int | None,
         _die(_nothing_found(root))
     if fmt == "json":
         sys.stdout.write(json.dumps([_gate_json(g) for g in gates], indent=2) + "\n")
+    elif fmt == "github":
+        _print_github(root, gates)
     else:
         _print_text(root, gates)
     raise typer.Exit(combined_exit_code(gates))
@@ -79,6 +87,33 @@ def _print_text(root: Path, gates: tuple[ContractGate, ...]) -> None:
             emit(gate.error, err=True)
         else:
             emit(render("text", gate.report))
+    _print_summary(root, gates)
+
+
+def _print_github(root: Path, gates: tuple[ContractGate, ...]) -> None:
+    """Each contract's annotations (the single-contract renderer), folded in a log group.
+
+    Paths are re-based from each contract's root onto the checkout, where the runner looks
+    them up (see the module docstring); an invalid contract is an error on its file.
+    """
+    from truthgate.monorepo import checkout_root, path_from, relocated
+    from truthgate.reports import render
+    from truthgate.reports.github import command
+
+    base = checkout_root(root) or Path.cwd()
+    for gate in gates:
+        emit(command("group", _verdict(gate)))
+        if gate.report is None:
+            emit(command("error", gate.error, file=path_from(base, gate.found.path),
+                         title="truthgate: invalid contract"))
+        else:
+            prefix = path_from(base, gate.found.repo_root)
+            emit(render("github", relocated(gate.report, prefix)))
+        emit("::endgroup::")
+    _print_summary(root, gates)
+
+
+def _print_summary(root: Path, gates: tuple[ContractGate, ...]) -> None:
     counts = {s: sum(g.status == s for g in gates) for s in ("passed", "failed", "invalid")}
     summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
     emit(f"{len(gates)} contract{'s' if len(gates) != 1 else ''} below {root}: {summary}")

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-MASK = "***"
+# One mask for every surface: smoke reports and log lines must hide secrets the same way.
+from truthgate.redact import MASK
 
 CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "set-cookie",
                                 "proxy-authorization", "x-api-key"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -146,10 +146,17 @@ def select_files(
 
 @dataclass(frozen=True)
 class InvariantContext:
-    """The ``CheckContext`` one invariant sees: the shared state plus its own file selection."""
+    """The ``CheckContext`` one invariant sees: the shared state plus its own file selection.
+
+    ``consulted`` collects every repository path the check read or probed through this view
+    (the shared state memoises across invariants, so only the view can tell which invariant
+    looked at what): a kind that checks named files rather than its selection is credited
+    with the files it actually checked.
+    """
 
     state: RepoState
     selected: tuple[FileFacts, ...]
+    consulted: set[str] = field(default_factory=set, compare=False)
 
     @property
     def root(self) -> Path:
@@ -173,12 +180,27 @@ class InvariantContext:
 
     def read_text(self, path: str) -> str | None:
         """Text of a repository file (cached per run)."""
+        self.consulted.add(path)
         return self.state.read_text(path)
 
     def exists(self, path: str) -> bool:
         """True when the repository path exists."""
+        self.consulted.add(path)
         return self.state.exists(path)
 
     def line_text(self, path: str, line: int) -> str:
         """One source line (1-based), '' when unavailable."""
+        self.consulted.add(path)
         return self.state.line_text(path, line)
+
+    def examined(self, checks_selection: bool) -> int:
+        """How many files the check examined: its selection, or what it consulted.
+
+        A kind that checks its selection (``needs_files``) examined exactly that; a kind that
+        checks named paths (``required_files``' list, ``gitignore_covers``' file) examined
+        the paths it read or probed, plus any selection it was given. A probed path that
+        does not exist counts too: finding it missing is what the check examined.
+        """
+        if checks_selection:
+            return len(self.selected)
+        return len({f.path for f in self.selected} | self.consulted)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 NOT_LITERAL = "<not-a-literal>"
 
 # Version of the facts format: bump when a field changes so stale cache entries are dropped.
-FACTS_VERSION = 3
+FACTS_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,20 @@ class ImportFact:
     is_from: bool = False
     type_checking: bool = False  # inside 'if TYPE_CHECKING:' / 'if typing.TYPE_CHECKING:'
     in_function: bool = False  # inside a def / lambda body (a lazy import)
+
+
+@dataclass(frozen=True)
+class KeywordFallback:
+    """A keyword argument whose non-literal value falls back to a non-empty string literal.
+
+    ``connect(password=os.getenv("DB_PW") or "dev")`` gives keyword 'password', fallback
+    'dev' and the (line, col) of the calls and subscripts the literal stands in for, as
+    ``AssignFact.fallback_sources`` (see ``literals.value_fallback``).
+    """
+
+    keyword: str
+    fallback: str
+    sources: tuple[tuple[int, int], ...]
 
 
 @dataclass(frozen=True)
@@ -57,6 +71,7 @@ class CallFact:
     arg_names: tuple[str, ...]  # every Name id and Attribute tail referenced anywhere in the args
     in_function: bool = False
     in_main_guard: bool = False  # inside 'if __name__ == "__main__":'
+    kwarg_fallbacks: tuple[KeywordFallback, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -95,9 +110,10 @@ class EnvRead:
     'from os import getenv', and os.environ.setdefault('X', d).
     ``default`` is the literal default (NOT_LITERAL when an expression, None when absent and
     ``has_default`` False). A read that is an operand of ``or`` followed by a non-empty string
-    literal (``os.getenv('X') or 'dev'``) has that literal as its default, the value the code
-    runs with when the variable is unset. ``name`` is NOT_LITERAL when the key is not a string
-    literal.
+    literal (``os.getenv('X') or 'dev'``), or a branch of a conditional whose test names the
+    same variable and whose other branch is such a literal (``os.environ['X'] if 'X' in
+    os.environ else 'dev'``), has that literal as its default, the value the code runs with
+    when the variable is unset. ``name`` is NOT_LITERAL when the key is not a string literal.
     """
 
     name: str

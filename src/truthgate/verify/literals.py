@@ -85,6 +85,36 @@ def or_fallbacks(node: ast.BoolOp) -> dict[int, str]:
     return out
 
 
+def _read_key(node: ast.expr) -> str | None:
+    # The key of a would-be env read: getenv("K") / environ.get("K") / environ["K"].
+    if isinstance(node, ast.Call) and node.args:
+        return _non_empty_str(node.args[0])
+    if isinstance(node, ast.Subscript):
+        return _non_empty_str(node.slice)
+    return None
+
+
+def ifexp_fallbacks(node: ast.IfExp) -> dict[int, str]:
+    """``id(read) -> literal`` for ``read if <test on K> else "lit"`` (either order).
+
+    ``os.environ["K"] if "K" in os.environ else "dev"`` and ``os.getenv("K") if
+    os.getenv("K") else "dev"`` mean ``os.getenv("K", "dev")``: the literal is what the code
+    runs with when K is unset. Only when the test names the same key: in ``os.environ["K"]
+    if DEBUG else "dev"`` the literal is a mode's value, not K's default. The read must be the
+    branch itself (a call or subscript with a string key), as for ``or_fallbacks``.
+    """
+    for lit, other in ((node.orelse, node.body), (node.body, node.orelse)):
+        text = _non_empty_str(lit)
+        if text is None:
+            continue
+        key = _read_key(other)
+        if key is not None and any(
+            isinstance(n, ast.Constant) and n.value == key for n in ast.walk(node.test)
+        ):
+            return {id(other): text}
+    return {}
+
+
 # Callees whose literal default is what the code runs with when the looked-up value is
 # missing: os.getenv / mapping .get / os.environ.setdefault / getattr(settings, "X", "dev").
 _DEFAULT_GETTERS = {"getenv": 1, "get": 1, "setdefault": 1, "getattr": 2}

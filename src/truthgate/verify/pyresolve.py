@@ -6,8 +6,8 @@ import ast
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from truthgate.verify.facts import NOT_LITERAL, CallFact, EnvRead, SettingsField
-from truthgate.verify.literals import arg_value, literal, resolve
+from truthgate.verify.facts import NOT_LITERAL, CallFact, EnvRead, KeywordFallback, SettingsField
+from truthgate.verify.literals import arg_value, literal, resolve, value_fallback
 from truthgate.verify.settings import SettingsClass
 
 _ENV_CALLS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
@@ -55,10 +55,24 @@ def resolve_calls(pending: Sequence[PendingCall], b: dict[str, str]) -> list[Cal
                 arg_names=tuple(dict.fromkeys(c.names)),
                 in_function=c.in_function,
                 in_main_guard=c.in_main_guard,
+                kwarg_fallbacks=_kwarg_fallbacks(n),
             )
         )
     out.sort(key=lambda c: (c.line, c.col))
     return out
+
+
+def _kwarg_fallbacks(node: ast.Call) -> tuple[KeywordFallback, ...]:
+    out = []
+    for k in node.keywords:
+        # Only non-literal values: a plain literal keyword is already in ``kwargs``. A fallback
+        # standing in for no call or subscript ('x or "lit"') cannot replace a config read.
+        if k.arg and not isinstance(k.value, ast.Constant):
+            text, sources = value_fallback(k.value)
+            if text is not None and sources:
+                at = tuple((s.lineno, s.col_offset + 1) for s in sources)
+                out.append(KeywordFallback(k.arg, text, at))
+    return tuple(out)
 
 
 def resolve_env_reads(pending: Sequence[PendingEnv], b: dict[str, str]) -> list[EnvRead]:

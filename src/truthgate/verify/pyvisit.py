@@ -22,7 +22,7 @@ from truthgate.verify.facts import (
     SettingsField,
     StringFact,
 )
-from truthgate.verify.literals import dotted, literal, or_fallbacks, value_fallback
+from truthgate.verify.literals import dotted, ifexp_fallbacks, literal, or_fallbacks, value_fallback
 from truthgate.verify.pyresolve import (
     PendingCall,
     PendingEnv,
@@ -123,7 +123,8 @@ class FactVisitor:
         self._main_depth = 0
         self._class_stack: list[str] = []  # '' marks a function scope
         self._arg_names: list[list[str]] = []
-        # Operands of 'x or "literal"' (by node id) and the literal they fall back to.
+        # Env-read candidates (by node id) of 'x or "literal"' and 'x if <K set> else "literal"',
+        # and the literal they fall back to.
         self._fallbacks: dict[int, str] = {}
 
     # -- entry -----------------------------------------------------------------------------
@@ -326,6 +327,11 @@ class FactVisitor:
     def visit_BoolOp(self, node: ast.BoolOp) -> None:
         if isinstance(node.op, ast.Or):
             self._fallbacks.update(or_fallbacks(node))
+        self.generic_visit(node)
+
+    def visit_IfExp(self, node: ast.IfExp) -> None:
+        # 'os.getenv("K") if os.getenv("K") else "dev"' defaults K like 'os.getenv("K", "dev")'.
+        self._fallbacks.update(ifexp_fallbacks(node))
         self.generic_visit(node)
 
     def visit_Subscript(self, node: ast.Subscript) -> None:

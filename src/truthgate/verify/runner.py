@@ -80,6 +80,7 @@ class InvariantRunner:
         paths = spec.paths or kind.default_paths
         exclude = spec.exclude or kind.default_exclude
         selected = self.state.select(paths, exclude)
+        view = InvariantContext(self.state, selected)
 
         def result(
             outcome: Outcome,
@@ -97,7 +98,7 @@ class InvariantRunner:
                 description=description,
                 why=kind.why,
                 findings=tuple(findings),
-                files_examined=len(selected),
+                files_examined=view.examined(kind.needs_files),
                 error=error,
                 suppressed=suppressed,
                 baselined=baselined,
@@ -112,7 +113,7 @@ class InvariantRunner:
             )
         try:
             params = spec.params if spec.params is not None else kind.parse_params({})
-            violations = list(kind.check(InvariantContext(self.state, selected), params))
+            violations = list(kind.check(view, params))
         except InvariantConfigError as exc:
             return result(Outcome.ERROR, error=str(exc))
         except Exception as exc:

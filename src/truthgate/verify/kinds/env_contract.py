@@ -12,8 +12,9 @@ cannot be checked and is skipped. Findings:
 * a ``required`` var missing from the example file (``env.example_file``; no example file
   named means these checks are off; a named one that does not exist is one finding);
 * a ``secret`` var with a literal, non-empty default in code (``os.getenv("SECRET_KEY",
-  "dev-key")``, ``os.getenv("SECRET_KEY") or "dev-key"``, a settings field
-  ``secret_key: str = "dev"``) — *any* such value counts,
+  "dev-key")``, ``os.getenv("SECRET_KEY") or "dev-key"``, ``os.environ["SECRET_KEY"] if
+  "SECRET_KEY" in os.environ else "dev-key"`` — a conditional whose test names the same var —,
+  a settings field ``secret_key: str = "dev"``) — *any* such value counts,
   ``"change-me"`` included, because the app then runs with it when the var is unset;
 * a ``secret`` var whose example-file value looks real: only placeholders (empty,
   ``changeme``, ``<...>``, ``your-...``, ``xxx``, ``${...}``) are allowed there.

@@ -9,7 +9,8 @@ Findings (the secret's value never appears in a message):
   such a name (``app.config.update(SECRET_KEY="...")``, ``connect(password="...")``);
 * an env read with a literal fallback for a secret-like variable
   (``os.environ.get("SESSION_SECRET", "dev-secret")``, and the same written
-  ``os.environ.get("SESSION_SECRET") or "dev-secret"``): a missing variable silently runs
+  ``os.environ.get("SESSION_SECRET") or "dev-secret"`` or ``os.environ["SESSION_SECRET"] if
+  "SESSION_SECRET" in os.environ else "dev-secret"``): a missing variable silently runs
   production with a published key. When the variable is declared ``secret`` in the contract
   and the contract also enables ``env_contract``, that kind reports it instead (one finding per
   defect, not two) — set ``defer_to_env_contract: false`` to report it here as well;
@@ -21,6 +22,12 @@ Findings (the secret's value never appears in a message):
   ``env_contract``). Without an env read on the right, only setting-shaped targets count
   (``NAME`` constants, attributes, ``config["KEY"]``, class fields): a lowercase local such
   as ``token = request.headers.get("X-Token") or "anonymous"`` is request data;
+* a secret-like keyword argument fed a configuration read that falls back to a literal:
+  ``connect(password=os.getenv("DB_PW") or "dev")``, ``create_engine(url,
+  password=os.environ.get("X", "hunter2"))``, ``Client(api_key=settings.get("k", "dev"))``.
+  Only env reads and getters on ``settings`` / ``config`` / ``cfg`` count
+  (``password=form.get("pw", "guest")`` is request data), and none when the env read is
+  already reported;
 * credentials inside a connection URL (``postgresql://user:password@host``), anywhere in the
   code; ``${DB_PASSWORD}``-style interpolation is not a credential.
 
@@ -39,10 +46,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from truthgate.verify.facts import AssignFact, EnvRead, FileFacts
+from truthgate.verify.facts import AssignFact, CallFact, EnvRead, FileFacts, KeywordFallback
 from truthgate.verify.kinds._secrets import (
     is_literal,
     is_secret_name,
+    name_words,
     str_tuple,
     url_credentials,
 )
@@ -77,6 +85,7 @@ def _hardcoded(name: str, value: object, params: Params, declared: frozenset[str
     return is_secret_name(name, declared)
 
 
+_FALLBACK_USED = "the literal is used when the variable is unset or empty"
 _FALLBACK_HINT = (
     "Drop the fallback: read the value with no default (os.environ['SECRET_KEY']) and fail "
     "at start-up when it is unset or empty; rotate the literal if it was ever deployed."
@@ -125,15 +134,62 @@ def _fallback_violation(
         return None  # the env read's own finding already covers this place: report once
     if not _hardcoded(a.name, a.fallback, scope.params, scope.declared):
         return None
-    return Violation(path, f"hard-coded fallback for {a.target}: the literal is used when the "
-                     "variable is unset or empty", a.line, a.col, hint=_FALLBACK_HINT,
-                     key=f"fallback:{a.target}")
+    return Violation(path, f"hard-coded fallback for {a.target}: {_FALLBACK_USED}", a.line,
+                     a.col, hint=_FALLBACK_HINT, key=f"fallback:{a.target}")
+
+
+@dataclass(frozen=True)
+class _Sources:
+    """One file's env reads and calls by (line, col): how a fallback finds what it replaces."""
+
+    reads: Mapping[tuple[int, int], EnvRead]
+    calls: Mapping[tuple[int, int], CallFact]
+
+
+# Receivers a getter reads configuration from: settings.get("k", "dev"), app.config.get(...),
+# getattr(settings, "K", "dev"). A request, a form or a dict of user data is not one.
+_CONFIG_WORDS = frozenset({"settings", "config", "conf", "cfg", "configuration"})
+
+
+def _config_getter(call: CallFact | None) -> bool:
+    if call is None:
+        return False
+    holder = ""
+    if call.name == "getattr" and call.args and isinstance(call.args[0], str):
+        first = call.args[0]  # '<name:settings>' for a bare name (see CallFact.args)
+        holder = first[len("<name:"):-1] if first.startswith("<name:") else ""
+    elif call.name.rsplit(".", 1)[-1] in ("get", "setdefault"):
+        holder = call.name.rsplit(".", 1)[0] if "." in call.name else ""
+    return bool(_CONFIG_WORDS.intersection(name_words(holder)))
+
+
+def _keyword_violation(
+    path: str, call: CallFact, kw: KeywordFallback, at: _Sources, scope: _Scope
+) -> Violation | None:
+    """A secret-named keyword fed an env or settings read that falls back to a literal.
+
+    ``connect(password=os.getenv("DB_PW") or "dev")``: the keyword names the value, as an
+    assignment target does. Only configuration reads count (an env read, or a getter on
+    settings/config): ``password=form.get("pw", "guest")`` is request data. Once per defect:
+    none when the env read's own default is already reported.
+    """
+    reads = [at.reads[p] for p in kw.sources if p in at.reads]
+    if not reads and not any(_config_getter(at.calls.get(p)) for p in kw.sources):
+        return None
+    if any(scope.read_reported(r) for r in reads):
+        return None
+    if not _hardcoded(kw.keyword, kw.fallback, scope.params, scope.declared):
+        return None
+    return Violation(path, f"hard-coded fallback passed as {kw.keyword}= to {call.name}(): "
+                     f"{_FALLBACK_USED}", call.line, call.col, call.end_line, call.end_col,
+                     hint=_FALLBACK_HINT, key=f"fallback:{call.name}:{kw.keyword}")
 
 
 def _file_violations(facts: FileFacts, scope: _Scope) -> Iterable[Violation]:
     params, declared, deferred = scope.params, scope.declared, scope.deferred
     settings = {(f.class_name, f.field): f.env_name for f in facts.settings_fields}
     reads_at = {(r.line, r.col): r for r in facts.env_reads}
+    at = _Sources(reads_at, {(c.line, c.col): c for c in facts.calls})
     for a in facts.assigns:
         env_name = settings.get((a.class_name, a.name), "") if a.class_name else ""
         if env_name.upper() not in deferred and _hardcoded(a.name, a.value, params, declared):
@@ -147,6 +203,9 @@ def _file_violations(facts: FileFacts, scope: _Scope) -> Iterable[Violation]:
                 yield Violation(facts.path, f"hard-coded secret passed as {key}= to {call.name}()",
                                 call.line, call.col, call.end_line, call.end_col,
                                 key=f"{call.name}:{key}")
+        for kw in call.kwarg_fallbacks:
+            if (found := _keyword_violation(facts.path, call, kw, at, scope)) is not None:
+                yield found
     for read in facts.env_reads:
         if read.name.upper() not in deferred and scope.read_reported(read):
             yield Violation(facts.path,
