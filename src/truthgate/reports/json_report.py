@@ -53,10 +53,16 @@ def render(report: RunReport) -> str:
     return text + "\n"
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}  # dataclass -> its field names, looked up once
+
+
 def _plain(value: Any) -> Any:
     """Dataclasses -> dicts, enums -> values, tuples -> lists, non-finite floats -> None."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out = {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    names = _FIELDS.get(type(value))
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELDS[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+    if names is not None:
+        out = {name: _plain(getattr(value, name)) for name in names}
         if isinstance(value, ScenarioResult):
             # "failures" keeps its meaning for readers of older records: all of them.
             out["own_failures"] = out["failures"]
