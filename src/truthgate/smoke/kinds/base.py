@@ -114,13 +114,3 @@ class ScenarioKind:
     # Runs alone, after the concurrent scenarios: its traffic would disturb others (a
     # burst that trips the rate limit) or others' traffic would disturb it (a counter).
     exclusive: bool = False
-
-
-def collect(*groups: tuple[str, ...] | list[str]) -> tuple[str, ...]:
-    """Flatten failure lists into one tuple."""
-    return tuple(f for g in groups for f in g)
-
-
-def step_failures(runs: tuple[StepRun, ...]) -> tuple[str, ...]:
-    """Every step's own failures, prefixed with the step name."""
-    return tuple(f"{r.name}: {f}" for r in runs for f in r.failures)
