@@ -25,15 +25,25 @@ scenarios:
       - request: {path: /seen-headers, headers: {X-Echo: "${ADMIN_TOKEN}"}}
         expect: {status: 500}
   - {id: L, kind: error_leak, params: {requests: [{path: /echo-secret}]}}
+  - id: B
+    steps:
+      - request: {path: /admin, auth: {bearer_env: ADMIN_TOKEN}}
+        expect: {status: 201}
 """
     report = run_smoke(make_contract(text, secrets=("ADMIN_TOKEN",)), base_url=url,
                        environ=ENV)
-    a, leak = report.scenarios
+    a, leak, b = report.scenarios
     assert a.outcome is Outcome.FAIL  # the second step's status, with the echo in the body
     assert leak.outcome is Outcome.FAIL
     assert any("secret env var" in f for f in leak.all_failures())
     assert ADMIN_TOKEN not in repr(report)
-    assert ("Authorization", "***") in a.steps[0].exchange.request_headers  # type: ignore[union-attr]
+    # A failed step keeps its whole exchange, credentials masked...
+    assert ("Authorization", "***") in b.steps[0].exchange.request_headers  # type: ignore[union-attr]
+    assert "***" in a.steps[1].exchange.response_body  # type: ignore[union-attr]
+    # ...a passing one only what was asked and how it went.
+    passed = a.steps[0].exchange
+    assert passed is not None and (passed.method, passed.status) == ("GET", 200)
+    assert passed.request_headers == () and passed.response_body == ""
 
 
 def test_redirect_to_other_host_drops_credentials() -> None:
