@@ -119,6 +119,12 @@ class ScenarioResult:
     The engine sets it False when they are not: the kind's check judged the steps' runs
     itself (a ``tolerate_errors`` plan such as cold_start, where a not-yet-ready poll is
     data), or the scenario ended before a verdict (``error``, ``skip_reason`` say why).
+
+    ``error_step`` names the step whose error ended the scenario ('' when none did: a
+    crashed kind or check, or no error). ``error`` then reads ``"<step>: <step's error>"``
+    for readers of ``error`` alone, but the problem is the step's: a renderer shows it
+    under that step (:meth:`error_shown_by_step`), never again at scenario level.
+    ``line`` is where the scenario is declared in the contract (1-based; 0 unknown).
     """
 
     id: str
@@ -134,6 +140,8 @@ class ScenarioResult:
     latencies_ms: tuple[float, ...] = ()
     metrics: tuple[tuple[str, float], ...] = ()
     counts_step_failures: bool = True
+    error_step: str = ""
+    line: int = 0
 
     def all_failures(self) -> tuple[str, ...]:
         """Every failure of the scenario as one flat list.
@@ -145,6 +153,19 @@ class ScenarioResult:
         steps = tuple(f"{st.name}: {f}" for st in self.steps for f in st.failures
                       ) if self.counts_step_failures else ()
         return steps + self.failures
+
+    def error_shown_by_step(self) -> StepResult | None:
+        """The step that shows the scenario's ``error`` as its own, or None.
+
+        That is the step named ``error_step`` carrying an error (only one can: the
+        engine stops at the first step error it does not tolerate). None when
+        ``error_step`` is empty or names no errored step, and then the scenario's
+        ``error`` is its own problem, to be shown at scenario level.
+        """
+        if not self.error_step:
+            return None
+        return next((st for st in self.steps if st.name == self.error_step and st.error),
+                    None)
 
 
 @dataclass(frozen=True)

@@ -117,7 +117,7 @@ class ContractFile(pytest.File):
                 yield TruthItem.from_parent(self, name="smoke", line=0, check=_broken(
                     "--truth-smoke given but the contract declares no smoke scenarios"))
             for sc in scenarios:
-                yield TruthItem.from_parent(self, name=f"smoke[{sc.id}]", line=0,
+                yield TruthItem.from_parent(self, name=f"smoke[{sc.id}]", line=sc.line,
                                             check=self._scenario_check(sc.id))
 
     def _invariant_check(self, rid: str) -> Callable[[], None]:
@@ -190,15 +190,24 @@ def _judge_invariant(r: InvariantResult) -> None:
 def _judge_scenario(s: ScenarioResult) -> None:
     if s.outcome is Outcome.SKIPPED:
         pytest.skip(s.skip_reason or "skipped")
-    if s.outcome is Outcome.ERROR:
-        raise TruthFailure(f"{s.id} ({s.name}) errored: {s.error or s.error_class or '?'}")
-    if s.outcome is Outcome.FAIL:
-        lines = [f"{s.id} ({s.name}) failed:"]
-        lines += [f"  {msg}" for msg in s.failures]
-        for step in s.steps:
-            if step.outcome in (Outcome.FAIL, Outcome.ERROR):
-                lines.append(f"  step {step.name!r}: {step.outcome.value}")
-                lines += [f"    {msg}" for msg in step.failures]
-                if step.error:
-                    lines.append(f"    {step.error}")
-        raise TruthFailure("\n".join(lines))
+    if s.outcome not in (Outcome.FAIL, Outcome.ERROR):
+        return
+    # Each problem once: the scenario's own, then each bad step's under that step. An
+    # error a step ended the scenario with is that step's (``error_step``), shown there.
+    word = "failed" if s.outcome is Outcome.FAIL else "errored"
+    lines = [f"{s.id} ({s.name}) {word}:"]
+    lines += [f"  {msg}" for msg in s.failures]
+    if s.outcome is Outcome.ERROR and s.error_shown_by_step() is None:
+        lines.append(f"  {_classed(s.error_class, s.error) or '?'}")
+    for step in s.steps:
+        if step.outcome in (Outcome.FAIL, Outcome.ERROR):
+            lines.append(f"  step {step.name!r}: {step.outcome.value}")
+            lines += [f"    {msg}" for msg in step.failures]
+            if step.error:
+                lines.append(f"    {_classed(step.error_class, step.error)}")
+    raise TruthFailure("\n".join(lines))
+
+
+def _classed(error_class: str, error: str) -> str:
+    """``"<class>: <error>"`` as the reports write an error; either part may be missing."""
+    return ": ".join(p for p in (error_class, error) if p)

@@ -40,6 +40,21 @@ def test_old_cycles_load_with_the_split_restored() -> None:
     assert s2.outcome is Outcome.PASS
 
 
+def test_old_errored_scenario_gets_its_error_step_back() -> None:
+    data = json.loads((OLD / "0002.json").read_text())
+    assert all("error_step" not in s and "line" not in s for s in data["scenarios"])
+    s1, s2, s4, s8 = load_cycle(OLD, 2).report.scenarios
+    # The old writer's error was the errored (last) step's, as "<step>: <error>".
+    assert s2.outcome is Outcome.ERROR and s2.error_step == "GET /api/orders"
+    assert s2.error == "GET /api/orders: svc refused the connection"
+    assert s2.error_shown_by_step() is s2.steps[-1]
+    assert all(s.error_step == "" for s in (s1, s4, s8))
+    assert all(s.line == 0 for s in (s1, s2, s4, s8))
+    for fmt in ("text", "markdown", "github", "html"):
+        out = render(fmt, load_cycle(OLD, 2).report)
+        assert out.count("svc refused the connection") == 1, (fmt, out)
+
+
 def test_old_cycles_diff() -> None:
     diff = diff_reports(load_cycle(OLD, 1).report, load_cycle(OLD, 2).report,
                         before_number=1, after_number=2)

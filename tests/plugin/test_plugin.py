@@ -134,12 +134,19 @@ def test_truth_verify_gives_one_item_per_invariant(repo: Path) -> None:
 
 
 def test_truth_smoke_runs_each_scenario_against_a_real_server(repo: Path, server: str) -> None:
-    code, outcomes, out = run_pytest(repo, "--truth-smoke", server, "-k", "smoke")
+    # xunit1: the JUnit family that records each item's file and line.
+    code, outcomes, out = run_pytest(repo, "--truth-smoke", server, "-k", "smoke",
+                                     "-o", "junit_family=xunit1")
     assert code == 1, out
     assert outcomes == {"smoke[UP]": "passed", "smoke[BROKEN]": "failed",
                         "smoke[WRITE]": "skipped"}, out
     assert "BROKEN (the broken page answers 200) failed" in out
     assert "500" in out
+    # Each scenario item is reported at its entry in the contract (JUnit lines are 0-based).
+    lines = {case.get("name"): case.get("line")
+             for case in ET.parse(repo / "junit.xml").getroot().iter("testcase")}
+    assert lines["smoke[BROKEN]"] == str(CONTRACT.splitlines().index("    - id: BROKEN"))
+    assert lines["smoke[UP]"] == str(CONTRACT.splitlines().index("    - id: UP"))
 
 
 def test_a_broken_contract_is_one_failing_item(repo: Path) -> None:

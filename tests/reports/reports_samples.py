@@ -167,8 +167,9 @@ def smoke_engine_report() -> RunReport:
 
     The engine keeps step failures on their steps and only the kind's verdict in the
     scenario's ``failures``; it copies an errored step's error into the scenario's
-    ``error`` as ``"<step>: <error>"``, which renderers must show once. An errored
-    scenario's step failures do not count (``counts_step_failures=False``).
+    ``error`` as ``"<step>: <error>"`` and names that step in ``error_step``, so renderers
+    show it once, under the step. An errored scenario's step failures do not count
+    (``counts_step_failures=False``). Each scenario carries its line in the contract.
     """
     products = Exchange(
         method="GET", url="https://staging.example.test/api/products",
@@ -189,11 +190,11 @@ def smoke_engine_report() -> RunReport:
         ),
         scenarios=(
             ScenarioResult(id="S0", name="health is green", kind="health", outcome=Outcome.PASS,
-                           duration_ms=14.0, latencies_ms=(9.5,),
+                           duration_ms=14.0, latencies_ms=(9.5,), line=40,
                            steps=(StepResult(name="GET /health", outcome=Outcome.PASS),)),
             ScenarioResult(
                 id="S1", name="catalogue lists products", kind="steps", outcome=Outcome.FAIL,
-                duration_ms=40.0, latencies_ms=(7.0, 18.25),
+                duration_ms=40.0, latencies_ms=(7.0, 18.25), line=43,
                 steps=(
                     StepResult(name="GET /health", outcome=Outcome.PASS),
                     StepResult(name="GET /api/products", outcome=Outcome.FAIL,
@@ -206,6 +207,7 @@ def smoke_engine_report() -> RunReport:
                 error="GET /api/orders: staging.example.test refused the connection "
                       "(nothing listens there)",
                 error_class="connect-refused", counts_step_failures=False,
+                error_step="GET /api/orders", line=52,
                 steps=(StepResult(
                     name="GET /api/orders", outcome=Outcome.ERROR,
                     exchange=Exchange(method="GET",
@@ -216,7 +218,7 @@ def smoke_engine_report() -> RunReport:
             ),
             ScenarioResult(
                 id="S4", name="ordering twice is safe", kind="idempotency",
-                outcome=Outcome.FAIL, duration_ms=60.0, latencies_ms=(21.0, 25.5),
+                outcome=Outcome.FAIL, duration_ms=60.0, latencies_ms=(21.0, 25.5), line=57,
                 failures=("the repeated request created a second order (ids 41 and 42)",),
                 steps=(
                     StepResult(name="POST /api/orders #1", outcome=Outcome.PASS),
@@ -225,13 +227,13 @@ def smoke_engine_report() -> RunReport:
                 ),
             ),
             ScenarioResult(id="S6", name="refunds are idempotent", kind="idempotency",
-                           outcome=Outcome.SKIPPED,
+                           outcome=Outcome.SKIPPED, line=66,
                            skip_reason="unsafe (it writes); run with --allow-unsafe to "
                                        "include it"),
             ScenarioResult(id="S7", name="nothing crashes", kind="no_crash",
                            outcome=Outcome.ERROR, duration_ms=12.0,
                            error="the no_crash check crashed: KeyError('p95')",
-                           error_class="internal", counts_step_failures=False,
+                           error_class="internal", counts_step_failures=False, line=72,
                            steps=(StepResult(name="GET /", outcome=Outcome.PASS),)),
         ),
     )

@@ -39,7 +39,7 @@ _scenario = st.builds(
     failures=st.lists(_text, max_size=2).map(tuple), error=_text, error_class=_text,
     skip_reason=_text, latencies_ms=st.lists(_floats, max_size=3).map(tuple),
     metrics=st.lists(st.tuples(_text, _floats), max_size=2).map(tuple),
-    counts_step_failures=st.booleans())
+    counts_step_failures=st.booleans(), error_step=_text, line=st.integers(0, 10_000))
 _invariant = st.builds(
     InvariantResult, id=_text, kind=_text, severity=st.sampled_from(list(Severity)),
     outcome=st.sampled_from(list(Outcome)), description=_text, why=_text,

@@ -5,10 +5,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
-from reports_samples import SAMPLES, failing_verify, smoke_report
+from reports_samples import SAMPLES, failing_verify, smoke_engine_report, smoke_report
 from reports_strategies import reports
 
 from truthgate.model import (
@@ -100,3 +101,40 @@ def test_round_trip_any_report(report: RunReport) -> None:
     text = render("json", report)
     assert load(text) == report
     assert render("json", load(text)) == text
+
+
+def _without(report: RunReport, *keys: str) -> dict[str, Any]:
+    """The JSON of ``report`` as a writer from before ``keys`` existed wrote it."""
+    data = json.loads(render("json", report))
+    for s in data["scenarios"]:
+        for key in keys:
+            del s[key]
+    assert isinstance(data, dict)
+    return data
+
+
+def test_a_record_without_error_step_gets_it_from_the_old_shape() -> None:
+    report = smoke_engine_report()
+    again = load(json.dumps(_without(report, "error_step")))
+    # S2 ended on its step's error, written as "<step>: <error>" with the step's class;
+    # S7's check crashed: that error is the scenario's own, as it always was.
+    assert [s.error_step for s in again.scenarios] == [s.error_step for s in
+                                                       report.scenarios]
+    assert again.scenarios[2].error_step == "GET /api/orders"
+    assert again == report
+
+
+@pytest.mark.parametrize("change", [
+    {"error": "GET /api/orders: reworded"},        # not the step's text: not derived
+    {"error_class": "timeout"},                    # not the step's class
+    {"outcome": "fail"},                           # only an errored scenario has one
+])
+def test_error_step_is_not_guessed_from_another_shape(change: dict[str, str]) -> None:
+    data = _without(smoke_engine_report(), "error_step")
+    data["scenarios"][2].update(change)
+    assert load(json.dumps(data)).scenarios[2].error_step == ""
+
+
+def test_a_record_without_line_reads_as_unknown() -> None:
+    again = load(json.dumps(_without(smoke_engine_report(), "line")))
+    assert [s.line for s in again.scenarios] == [0] * 6

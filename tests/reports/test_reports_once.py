@@ -3,8 +3,10 @@
 Step failures live on their steps only; ``ScenarioResult.failures`` holds the kind's own
 verdict. (The engine used to copy step failures into the scenario and the reporters
 dropped the copies again by exact string match, which broke as soon as a text differed.)
-The engine still copies an errored step's error into the scenario's ``error``. The JSON
-record keeps the flat ``failures`` list it always had, plus ``own_failures``.
+The engine still copies an errored step's error into the scenario's ``error`` for its
+readers, and names the step in ``error_step``: that, not the text, tells a renderer the
+error is shown under the step. The JSON record keeps the flat ``failures`` list it always
+had, plus ``own_failures``, and ``error`` as it always read, plus ``error_step``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from truthgate.contract.model import Contract, Entrypoint, Env, EnvVar, Kb, Lega
 from truthgate.model import Outcome, RunReport, ScenarioResult, StepResult
 from truthgate.reports import render
 from truthgate.reports._common import scenario_breakdown, scenario_problems
+from truthgate.reports.json_report import load
 from truthgate.smoke.runner import run_smoke
 from truthgate.smoke.spec import SMOKE_SCHEMA, parse_smoke
 
@@ -73,6 +76,9 @@ def test_json_keeps_the_engine_record() -> None:
     assert s2["error"].startswith("GET /api/orders: ") and s2["error_class"] == \
         "connect-refused"
     assert s2["steps"][0]["error_class"] == "connect-refused"
+    assert s2["error_step"] == "GET /api/orders"
+    assert [s["error_step"] for s in data["scenarios"]] == ["", "", "GET /api/orders", "",
+                                                             "", ""]
 
 
 def test_text_puts_step_problems_under_the_step() -> None:
@@ -97,10 +103,25 @@ def test_breakdown_uses_the_structure_not_the_text() -> None:
     own, steps = scenario_breakdown(s)
     # The scenario's own failures are its kind's verdict, shown as they are, even one
     # that reads like "<step>: <failure>" (string matching used to drop it);
-    # "other: boom" is not the step's error, so it stays too.
+    # no error_step: "other: boom" is the scenario's own error, so it stays too.
     assert own == ["s: a", "verdict", "t: a", "reset: other: boom"]
     assert steps == [(step, ["a", "reset: boom"])]
     assert scenario_problems(s) == own + ["s: a", "s: reset: boom"]
+    # An error worded exactly like the step's is still the scenario's own without
+    # error_step (text decides nothing) ...
+    copy = dataclasses.replace(s, failures=(), error="s: boom")
+    assert scenario_breakdown(copy)[0] == ["reset: s: boom"]
+    # ... and with error_step it is the step's, whatever it reads like: shown there only.
+    for error in ("s: boom", "s: ***", "reworded"):
+        named = dataclasses.replace(copy, error=error, error_step="s")
+        assert named.error_shown_by_step() is step
+        assert scenario_breakdown(named) == ([], [(step, ["a", "reset: boom"])])
+    # error_step naming no errored step cannot hide the error: it stays the scenario's.
+    for name in ("t", "s"):
+        lost = dataclasses.replace(copy, error_step=name, steps=(
+            dataclasses.replace(step, error="") if name == "s" else step,))
+        assert lost.error_shown_by_step() is None
+        assert scenario_breakdown(lost)[0] == ["reset: s: boom"]
 
 
 def test_a_verdict_worded_like_a_step_failure_is_still_shown() -> None:
@@ -218,3 +239,58 @@ def test_masked_and_repeated_step_failures_appear_once_per_step() -> None:
         # "status: expected 200, got 503" is the health step's (once) and the poll's
         # (once), and it ends the cold_start verdict.
         assert out.count("status: expected 200, got 503") == 3, (fmt, out)
+
+
+ORDERS = """
+scenarios:
+  - id: S2
+    name: orders answer
+    steps:
+      - request: {path: /health}
+        expect: {status: 200}
+      - request: {path: /orders, headers: {X-Key: "${API_KEY}"}}
+        expect: {status: 200}
+"""
+
+
+def _errored_report() -> RunReport:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/health":
+            return httpx.Response(200, headers={"Content-Type": "application/json"},
+                                  stream=httpx.ByteStream(b"{}"))
+        # The refused request carried a secret header; the report quotes it masked.
+        raise httpx.ConnectError("refused", request=request)
+
+    contract = dataclasses.replace(
+        _contract(ORDERS), env=Env(required=(EnvVar("API_KEY", secret=True),)))
+    return run_smoke(contract, base_url="http://svc.test", environ={"API_KEY": SECRET},
+                     transport=httpx.MockTransport(handler))
+
+
+def test_real_engine_error_is_the_steps_and_shown_once() -> None:
+    report = _errored_report()
+    (s2,) = report.scenarios
+    health, orders = s2.steps
+    assert s2.outcome is Outcome.ERROR and orders.error and not health.error
+    # ``error`` reads as it always did; error_step says whose error it is.
+    assert s2.error == f"{orders.name}: {orders.error}"
+    assert (s2.error_step, s2.error_class) == (orders.name, orders.error_class)
+    assert s2.error_shown_by_step() is orders
+    for fmt in HUMAN:
+        out = _detail(fmt, render(fmt, report))
+        assert SECRET not in out, fmt
+        assert out.count(orders.error) == 1, (fmt, out)
+    assert load(render("json", report)) == report
+
+
+def test_a_reworded_error_copy_is_still_shown_once() -> None:
+    # The copy in ``error`` need not match the step's text (masked again, shortened by a
+    # newer engine): the structure, not a string match, keeps it from being shown twice.
+    base = _errored_report()
+    (s2,) = base.scenarios
+    reworded = dataclasses.replace(s2, error=f"{s2.error_step}: the connection was refused")
+    report = dataclasses.replace(base, scenarios=(reworded,))
+    for fmt in HUMAN:
+        out = _detail(fmt, render(fmt, report))
+        assert out.count(s2.steps[-1].error) == 1, (fmt, out)
+        assert "the connection was refused" not in out, (fmt, out)

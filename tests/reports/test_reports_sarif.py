@@ -138,12 +138,18 @@ def test_smoke_red_scenarios_are_results_at_the_contract() -> None:
     results = run["results"]
     assert [(r["ruleId"], r["ruleIndex"], r["level"]) for r in results] == [
         ("S1", 1, "error"), ("S2", 2, "error"), ("S4", 3, "error"), ("S7", 5, "error")]
+    lines = {"S1": 43, "S2": 52, "S4": 57, "S7": 72}
     for r in results:
         phys = r["locations"][0]["physicalLocation"]
-        # The model has no line for a scenario: the contract file, without a region.
+        # The contract file, at the line where the scenario is declared.
         assert phys == {"artifactLocation": {"uri": "product/truth.yaml",
-                                             "uriBaseId": "%SRCROOT%"}}
+                                             "uriBaseId": "%SRCROOT%"},
+                        "region": {"startLine": lines[r["ruleId"]]}}
         assert r["partialFingerprints"] == {"truthgate/v1": f"smoke:{r['ruleId']}"}
+    # A scenario whose line is unknown (0) is located at the contract without a region.
+    for r in sarif(smoke_report())["runs"][0]["results"]:
+        assert r["locations"][0]["physicalLocation"] == {
+            "artifactLocation": {"uri": "product/truth.yaml", "uriBaseId": "%SRCROOT%"}}
     fail, error = results[0], results[1]
     assert fail["message"]["text"] == (
         "Smoke scenario S1 (catalogue lists products) failed against "

@@ -155,8 +155,11 @@ def build_contract(
     if "smoke" in d and not problems:
         from truthgate.smoke.spec import parse_smoke
 
+        # Each scenario's line, as for invariants: where its entry's mapping starts.
+        lines = [m.line if (m := loaded.marks.get(("smoke", "scenarios", i))) else 0
+                 for i in range(len(d["smoke"].get("scenarios", ())))]
         try:
-            smoke = parse_smoke(d["smoke"])
+            smoke = parse_smoke(d["smoke"], lines)
         except (ValueError, TypeError) as exc:
             problems.append(_problem_at(loaded, ("smoke",), f"smoke: {exc}"))
     contract = Contract(

@@ -268,13 +268,12 @@ def scenario_own_problems(s: ScenarioResult) -> list[str]:
     """The scenario's problems that belong to no step: the kind's verdict, a crashed check.
 
     ``ScenarioResult.failures`` holds only the scenario's own failures (step failures stay
-    on their steps and are shown there, next to the exchange). An errored scenario's
-    ``error`` repeats its step's error as ``"<step>: <error>"``; that copy is left to the
-    step, so each problem is shown once.
+    on their steps and are shown there, next to the exchange). An ``error`` that a step's
+    error ended the scenario with (``error_step``) is that step's, shown under it by
+    :func:`step_problems`; the structure says so, the texts are never compared.
     """
     out = list(s.failures)
-    errored = {(st.error_class, f"{st.name}: {st.error}") for st in s.steps if st.error}
-    if s.error and (s.error_class, s.error) not in errored:
+    if s.error and s.error_shown_by_step() is None:
         out.append(f"{s.error_class}: {s.error}" if s.error_class else s.error)
     return out
 

@@ -1,9 +1,9 @@
 """The smoke half of the SARIF report: a rule per scenario, a result per red one.
 
 A scenario is a promise written in the contract, checked against a running service; it has
-no source line, so its result points at the contract file. ``ScenarioResult`` carries no
-line of its own, so the location has no region (SARIF forbids a region without a start
-line); were the model to carry the scenario's line, ``scenario_result`` would add it.
+no source line, so its result points at the contract file, at the line where the scenario
+is declared (``ScenarioResult.line``). A result whose line is unknown (0: a hand-built
+report, an old record) has no region, since SARIF forbids a region without a start line.
 
 Kept apart from ``sarif.py`` so each module stays one concern; it does not import
 ``sarif.py`` (the contract location is passed in), so there is no import cycle.
@@ -94,7 +94,7 @@ def scenario_result(s: ScenarioResult, rules: ScenarioRules, contract: dict[str,
         "message": {"text": text},
     }
     if contract is not None:
-        result["locations"] = [contract]
+        result["locations"] = [_at_line(contract, s.line)]
     # One alert per scenario across runs: the message changes with latencies and bodies,
     # the scenario does not.
     result["partialFingerprints"] = {FINGERPRINT_KEY: f"smoke:{s.id}"}
@@ -103,6 +103,14 @@ def scenario_result(s: ScenarioResult, rules: ScenarioRules, contract: dict[str,
         props["errorClass"] = s.error_class
     result["properties"] = props
     return result
+
+
+def _at_line(contract: dict[str, Any], line: int) -> dict[str, Any]:
+    """The contract location with a region at ``line`` (1-based); unchanged when 0."""
+    if line <= 0:
+        return contract
+    physical = {**contract["physicalLocation"], "region": {"startLine": line}}
+    return {**contract, "physicalLocation": physical}
 
 
 def crashed(report: RunReport) -> bool:

@@ -11,7 +11,10 @@ A scenario's ``failures`` is the flat list of everything that made it fail
 then the scenario's own), as it always was; ``own_failures`` (added later) is the
 scenario's own part alone, which is what ``ScenarioResult.failures`` holds. A record
 without ``own_failures`` was written before the split and is read as such
-(:func:`_scenario_fields`).
+(:func:`_scenario_fields`). Likewise ``error_step`` (added later still) names the step
+whose error ended an errored scenario; a record without it gets it back from the one
+shape the older writer gave such a scenario (:func:`_error_step`). A record without
+``line`` (the scenario's line in the contract) reads as 0, unknown.
 """
 
 from __future__ import annotations
@@ -143,6 +146,7 @@ def _scenario_fields(value: dict[str, Any]) -> dict[str, Any]:
     scenario). The copies are recognised as that exact leading run of the list, never by
     looking for each string anywhere in it.
     """
+    value = _error_step(value)
     if "own_failures" in value:
         return {**value, "failures": value["own_failures"]}
     flat = value.get("failures", [])
@@ -155,3 +159,26 @@ def _scenario_fields(value: dict[str, Any]) -> dict[str, Any]:
     if copies and flat[:len(copies)] == copies:
         return {**value, "failures": flat[len(copies):], "counts_step_failures": True}
     return {**value, "counts_step_failures": not copies}
+
+
+def _error_step(value: dict[str, Any]) -> dict[str, Any]:
+    """``value`` with ``error_step`` restored for a record written before the field.
+
+    The older engine ended a scenario at the first step error it did not tolerate, so
+    that step was the last one, and it wrote the scenario's error as exactly
+    ``"<step>: <step's error>"`` with the step's class. Only that whole shape is taken as
+    a step's error; anything else (a crashed kind or check, class ``internal``) keeps
+    ``error_step`` empty and its error at scenario level, where it was always shown.
+    """
+    if "error_step" in value or value.get("outcome") != "error":
+        return value
+    steps = value.get("steps")
+    last = steps[-1] if isinstance(steps, list) and steps else None
+    if not isinstance(last, dict):
+        return value
+    name, error = last.get("name"), last.get("error")
+    if (isinstance(name, str) and isinstance(error, str) and error
+            and value.get("error") == f"{name}: {error}"
+            and value.get("error_class") == last.get("error_class")):
+        return {**value, "error_step": name}
+    return value

@@ -158,7 +158,8 @@ class Scenario:
 
     ``modes`` empty means "every mode"; when the run names a mode, scenarios listing other
     modes are skipped. ``unsafe`` marks anything that writes: skipped unless the run allows
-    unsafe scenarios, refused outright on a production target.
+    unsafe scenarios, refused outright on a production target. ``line`` is where the
+    scenario's entry starts in the contract file (1-based; 0 when built without one).
     """
 
     id: str
@@ -170,6 +171,7 @@ class Scenario:
     unsafe: bool = False
     steps: tuple[Step, ...] = ()
     params: Any = None  # the kind's own frozen Params dataclass; None for 'steps'
+    line: int = 0
 
 
 @dataclass(frozen=True)

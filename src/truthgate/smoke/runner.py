@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from truthgate.contract.model import Contract
-from truthgate.model import Outcome, RunContext, RunReport, ScenarioResult
+from truthgate.model import RunContext, RunReport, ScenarioResult
 from truthgate.smoke.client import httpx, tls_context
 from truthgate.smoke.execute import StepEnv, warm_up
 from truthgate.smoke.kinds import KINDS
@@ -33,7 +33,7 @@ from truthgate.smoke.model import Auth, Scenario, SmokeSpec
 from truthgate.smoke.netbackend import ProtocolTransport
 from truthgate.smoke.production import is_production
 from truthgate.smoke.readiness import wait_ready
-from truthgate.smoke.scenario import Selection, run_scenario, skip_reason, try_plan
+from truthgate.smoke.scenario import Selection, run_scenario, skip_reason, skipped, try_plan
 from truthgate.smoke.template import TemplateError, render
 
 Progress = Callable[[ScenarioResult], None]
@@ -291,8 +291,7 @@ async def _run_all(env: StepEnv, chosen: tuple[Scenario, ...],
     for sc in chosen:
         reason = skip_reason(sc, sel)
         if reason:
-            done(ScenarioResult(id=sc.id, name=sc.name, kind=sc.kind,
-                                outcome=Outcome.SKIPPED, skip_reason=reason))
+            done(skipped(sc, reason))
         else:
             groups[_group(sc)].append(sc)
     gate = asyncio.Semaphore(concurrency)

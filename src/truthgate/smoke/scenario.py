@@ -62,8 +62,14 @@ def _capped(env: StepEnv, plan: Plan) -> StepEnv:
 
 
 def _result(sc: Scenario, outcome: Outcome, started: float, **kw: Any) -> ScenarioResult:
-    return ScenarioResult(id=sc.id, name=sc.name, kind=sc.kind, outcome=outcome,
+    return ScenarioResult(id=sc.id, name=sc.name, kind=sc.kind, outcome=outcome, line=sc.line,
                           duration_ms=round((time.perf_counter() - started) * 1000, 3), **kw)
+
+
+def skipped(sc: Scenario, reason: str) -> ScenarioResult:
+    """The result of a scenario the run did not admit (see :func:`skip_reason`)."""
+    return ScenarioResult(id=sc.id, name=sc.name, kind=sc.kind, outcome=Outcome.SKIPPED,
+                          skip_reason=reason, line=sc.line)
 
 
 def try_plan(sc: Scenario, contract: Contract | None) -> Plan | Exception:
@@ -113,8 +119,10 @@ async def run_scenario(env: StepEnv, sc: Scenario, contract: Contract | None,
                               "counts_step_failures": False}
     errored = next((r for r in runs if r.error_class), None)
     if errored is not None and not plan.tolerate_errors:
+        # ``error`` keeps the text its readers always got; ``error_step`` tells renderers
+        # the problem is that step's, shown there once.
         return _result(sc, Outcome.ERROR, started, error=f"{errored.name}: {errored.error}",
-                       error_class=errored.error_class, **common)
+                       error_class=errored.error_class, error_step=errored.name, **common)
     try:
         verdict = plan.check(tuple(runs)) if plan.check else None
     except Exception as exc:  # noqa: BLE001 - report, do not crash the run

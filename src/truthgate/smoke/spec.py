@@ -36,7 +36,7 @@ steps of the same scenario. Each kind's ``params`` are described in its module u
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from truthgate.smoke.kinds import KINDS, STEPS, kind_names
@@ -153,7 +153,7 @@ SMOKE_SCHEMA: Schema = s_obj(
 )
 
 
-def _parse_scenario(raw: Mapping[str, Any]) -> Scenario:
+def _parse_scenario(raw: Mapping[str, Any], line: int) -> Scenario:
     kind = str(raw.get("kind", STEPS))
     params = None
     if kind != STEPS:
@@ -168,14 +168,17 @@ def _parse_scenario(raw: Mapping[str, Any]) -> Scenario:
         unsafe=bool(raw.get("unsafe", False)),
         steps=tuple(parse_step(s) for s in raw.get("steps", ())),
         params=params,
+        line=line,
     )
 
 
-def parse_smoke(raw: Mapping[str, Any]) -> SmokeSpec:
+def parse_smoke(raw: Mapping[str, Any], lines: Sequence[int] = ()) -> SmokeSpec:
     """Turn the schema-validated ``smoke:`` mapping into a :class:`SmokeSpec`.
 
     Templates are kept verbatim (rendered at run time). Duplicate scenario ids are the
     loader's concern (reported with a location); here the last one would simply win.
+    ``lines[i]`` is where scenario ``i`` is declared (the contract builder reads it from
+    the YAML marks); a scenario beyond ``lines`` gets 0, unknown.
     """
     d = raw.get("defaults") or {}
     defaults = Defaults(
@@ -197,5 +200,6 @@ def parse_smoke(raw: Mapping[str, Any]) -> SmokeSpec:
         base_url=str(raw.get("base_url", "")),
         targets=targets,
         defaults=defaults,
-        scenarios=tuple(_parse_scenario(s) for s in raw.get("scenarios", ())),
+        scenarios=tuple(_parse_scenario(s, lines[i] if i < len(lines) else 0)
+                        for i, s in enumerate(raw.get("scenarios", ()))),
     )
