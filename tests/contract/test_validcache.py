@@ -85,3 +85,33 @@ def test_an_unwritable_cache_only_costs_speed(tmp_path: Path,
     blocker.write_text("not a directory")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
     assert load_contract(_write(tmp_path, VALID)).product.name == "shop"
+
+
+def test_the_fingerprint_follows_the_package_sources(tmp_path: Path) -> None:
+    from truthgate.contract.validcache import _source_stamps
+
+    pkg = tmp_path / "pkg"
+    (pkg / "kinds").mkdir(parents=True)
+    (pkg / "__pycache__").mkdir()
+    (pkg / "a.py").write_text("A = 1\n")
+    (pkg / "kinds" / "b.py").write_text("B = 1\n")
+    (pkg / "__pycache__" / "a.cpython-311.pyc").write_bytes(b"x")
+    before = _source_stamps(pkg)
+    assert before.splitlines()[0].startswith("a.py:") and "kinds" in before
+    (pkg / "__pycache__" / "a.cpython-311.pyc").write_bytes(b"changed")
+    assert _source_stamps(pkg) == before  # bytecode is not source
+    (pkg / "kinds" / "b.py").write_text("B = 22\n")  # an edited kind: new schema, maybe
+    assert _source_stamps(pkg) != before
+
+
+def test_looking_up_a_mark_imports_no_verify_kind(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    # smoke's start-up must not pay for the verify kinds just to find its mark.
+    code = ("import sys; from truthgate.contract.validcache import known_valid; "
+            "known_valid('0' * 64); "
+            "print(sorted(m for m in sys.modules if m.startswith('truthgate.verify.kinds')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={"XDG_CACHE_HOME": str(tmp_path), "PATH": ""}, check=True)
+    assert out.stdout.strip() == "[]", out.stdout

@@ -37,10 +37,43 @@ def _cache_dir() -> Path | None:
     return Path(base) / "truthgate" / "valid-contracts"
 
 
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
 @functools.lru_cache(maxsize=1)
 def _schema_fingerprint() -> str:
-    text = json.dumps(contract_schema(), sort_keys=True, default=repr)
-    return hashlib.sha256(f"{__version__}\n{text}".encode()).hexdigest()[:32]
+    """A key that changes whenever the schema may have: any edit to truthgate's code.
+
+    The schema is assembled from every kind's parameters, so hashing it means importing
+    all the verify kinds (~40 modules) before a smoke run can even look its mark up. The
+    size and mtime of every module of the package give the same guarantee (an editable
+    install edited in place changes them) for a directory walk: ~0.5 ms instead of ~45.
+    """
+    try:
+        stamps = _source_stamps(PACKAGE_DIR)
+    except OSError:  # a package dir we cannot list (zipped): hash the schema itself
+        stamps = json.dumps(contract_schema(), sort_keys=True, default=repr)
+    return hashlib.sha256(f"{__version__}\n{stamps}".encode()).hexdigest()[:32]
+
+
+def _source_stamps(directory: Path) -> str:
+    """``relative path:size:mtime_ns`` of every .py file below ``directory``, sorted."""
+    lines: list[str] = []
+    pending = [directory]
+    while pending:
+        current = pending.pop()
+        with os.scandir(current) as it:
+            for entry in it:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name != "__pycache__":
+                        pending.append(Path(entry.path))
+                elif entry.name.endswith(".py"):
+                    st = entry.stat()
+                    rel = os.path.relpath(entry.path, directory)
+                    lines.append(f"{rel}:{st.st_size}:{st.st_mtime_ns}")
+    if not lines:
+        raise OSError(f"no Python sources found in {directory}")
+    return "\n".join(sorted(lines))
 
 
 def _mark(text_sha256: str) -> Path | None:
