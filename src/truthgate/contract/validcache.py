@@ -3,9 +3,8 @@
 JSON Schema validation is most of a contract's load time (about 0.9 s of a smoke run's
 start-up for the demo contract on a slow VM, and it imports jsonschema). A contract rarely
 changes between runs, so a text that validated once is marked valid under a key of its
-sha256, a fingerprint of truthgate's own sources (which the schema is built from) and
-the truthgate version; the next run with the same
-key skips the validator. Only successes are remembered: an invalid contract is validated
+sha256, a fingerprint of truthgate's own sources (which the schema is built from) and the
+truthgate version; the next run with the same key skips the validator. Only successes are remembered: an invalid contract is validated
 every time, so its located problems are always fresh.
 
 The marks are empty files in the user's cache directory (``$XDG_CACHE_HOME/truthgate`` or
