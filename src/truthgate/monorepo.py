@@ -152,7 +152,7 @@ def path_from(base: Path, target: Path) -> str:
 
 
 def relocated(report: RunReport, prefix: str) -> RunReport:
-    """``report`` with every finding's path joined onto ``prefix`` (a posix directory).
+    """``report`` with every finding's path, and the contract's, joined onto ``prefix``.
 
     A gate reports paths relative to its contract's repository root; a monorepo job needs
     them relative to the checkout ('services/api/app.py', not 'app.py'). Findings without a
@@ -162,16 +162,23 @@ def relocated(report: RunReport, prefix: str) -> RunReport:
     if not prefix:
         return report
 
+    def joined(path: str) -> str:
+        if not path or posixpath.isabs(path):
+            return path
+        return posixpath.normpath(posixpath.join(prefix, path.replace("\\", "/")))
+
     def move(f: Finding) -> Finding:
         loc = f.location
-        if loc is None or not loc.path or posixpath.isabs(loc.path):
+        if loc is None or joined(loc.path) == loc.path:
             return f
-        path = posixpath.normpath(posixpath.join(prefix, loc.path.replace("\\", "/")))
-        return dataclasses.replace(f, location=dataclasses.replace(loc, path=path))
+        return dataclasses.replace(f, location=dataclasses.replace(loc, path=joined(loc.path)))
 
     invariants = tuple(dataclasses.replace(r, findings=tuple(map(move, r.findings)))
                        for r in report.invariants)
-    return dataclasses.replace(report, invariants=invariants,
+    # Smoke results point at the contract file (the scenario's line in it).
+    context = dataclasses.replace(report.context,
+                                  contract_path=joined(report.context.contract_path))
+    return dataclasses.replace(report, invariants=invariants, context=context,
                                skipped_files=tuple(map(move, report.skipped_files)))
 
 

@@ -86,6 +86,31 @@ def test_smoke_failures_are_errors() -> None:
         ("error", "truthgate smoke S5: checkout <under load>"),
     ]
     assert "expected status 200, got 500" in commands[0][2]
+    # The hand-built sample has no scenario lines: the annotation sits on the contract file.
+    assert commands[0][1]["file"] == "product/truth.yaml" and "line" not in commands[0][1]
+
+
+def test_smoke_annotation_points_at_the_scenario_line_in_the_contract() -> None:
+    from reports_samples import smoke_engine_report
+
+    report = smoke_engine_report()
+    red = [s for s in report.scenarios if s.outcome in (Outcome.FAIL, Outcome.ERROR)]
+    assert red and all(s.line > 0 for s in red)
+    commands = [parse(line) for line in render("github", report).splitlines()
+                if line.startswith("::")]
+    assert [(c[1]["file"], c[1]["line"]) for c in commands] == [
+        ("product/truth.yaml", str(s.line)) for s in red]
+
+
+def test_rebased_smoke_report_names_the_contract_by_its_checkout_path() -> None:
+    from reports_samples import smoke_engine_report
+
+    from truthgate.monorepo import relocated
+
+    report = relocated(smoke_engine_report(), "services/api")
+    commands = [parse(line) for line in render("github", report).splitlines()
+                if line.startswith("::")]
+    assert {c[1]["file"] for c in commands} == {"services/api/product/truth.yaml"}
 
 
 def test_passing_run_has_no_annotations() -> None:

@@ -256,7 +256,9 @@ def smoke(
         raise typer.Exit(EXIT_USAGE) from None
     except SmokeUsageError as exc:
         _die(str(exc))
-    _emit_report(report, fmt, out)
+    from truthgate.contract.loader import default_root
+
+    _emit_report(report, fmt, out, root=root or default_root(_contract_path(contract)))
     raise typer.Exit(report.exit_code)
 
 

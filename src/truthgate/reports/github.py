@@ -51,12 +51,15 @@ def _finding(f: Finding) -> str:
     return command(COMMANDS[f.severity], message, **props)
 
 
-def _scenario(s: ScenarioResult) -> str:
+def _scenario(s: ScenarioResult, contract: str) -> str:
     problems = scenario_problems(s)
     word = "failed" if s.outcome is Outcome.FAIL else "could not run"
     message = f"scenario {s.id} {word}" + ("\n" + "\n".join(problems) if problems else "")
     title = f"{TOOL_NAME} smoke {s.id}: {s.name}" if s.name else f"{TOOL_NAME} smoke {s.id}"
-    return command("error", message, title=title)
+    # On the scenario's line in the contract: the promise that broke, where a PR shows it.
+    where: dict[str, str | int] = {"file": repo_path(contract), "line": s.line} if contract \
+        else {}
+    return command("error", message, **where, title=title)
 
 
 def render(report: RunReport) -> str:
@@ -69,7 +72,7 @@ def render(report: RunReport) -> str:
         if inv.outcome is Outcome.ERROR:
             lines.append(command("error", inv.error or "the invariant could not run",
                                  title=f"{TOOL_NAME} {inv.id} could not run"))
-    lines += [_scenario(s) for s in report.scenarios
+    lines += [_scenario(s, report.context.contract_path) for s in report.scenarios
               if s.outcome in (Outcome.FAIL, Outcome.ERROR)]
     lines += verdict_lines(report)
     return "\n".join(lines) + "\n"
