@@ -88,7 +88,8 @@ def test_text_puts_step_problems_under_the_step() -> None:
     assert lines[at + 3] == "      | GET https://staging.example.test/api/products"
     # The kind's own verdict stays at the scenario; the copied step failure does not.
     s4 = lines.index("FAIL   S4  ordering twice is safe  (p50 21.0 ms · max 25.5 ms)")
-    assert lines[s4 + 1:s4 + 4] == [
+    assert lines[s4 + 1:s4 + 5] == [
+        "    declared at product/truth.yaml:57",
         "    - the repeated request created a second order (ids 41 and 42)",
         "    POST /api/orders #2:",
         "      - status: expected 201, got 500",

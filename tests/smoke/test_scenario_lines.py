@@ -106,3 +106,13 @@ def test_the_line_is_recorded_and_an_old_record_reads_as_unknown(tmp_path: Path)
     # Without a line the result still points at the contract, with no region.
     (result,) = json.loads(render("sarif", again))["runs"][0]["results"]
     assert "region" not in result["locations"][0]["physicalLocation"]
+
+
+def test_human_reports_say_where_a_red_scenario_is_declared(tmp_path: Path) -> None:
+    report = _run(tmp_path)
+    line = _line_of("    - id: BROKEN")
+    text = render("text", report)
+    assert f"declared at product/truth.yaml:{line}" in text
+    # Only the red one: a passing scenario's line is noise in a log.
+    assert text.count("declared at") == 1
+    assert f"Declared at `product/truth.yaml:{line}`" in render("markdown", report)

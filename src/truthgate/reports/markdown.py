@@ -23,6 +23,7 @@ from truthgate.reports._common import (
     latency_p50_max,
     place,
     plural,
+    repo_path,
     scenario_breakdown,
     section_verdicts,
     short_commit,
@@ -165,7 +166,7 @@ def _findings(invs: tuple[InvariantResult, ...]) -> list[str]:
     return lines
 
 
-def _failed_scenarios(scen: tuple[ScenarioResult, ...]) -> list[str]:
+def _failed_scenarios(scen: tuple[ScenarioResult, ...], contract: str = "") -> list[str]:
     lines: list[str] = []
     for s in scen:
         if s.outcome not in BAD:
@@ -173,6 +174,8 @@ def _failed_scenarios(scen: tuple[ScenarioResult, ...]) -> list[str]:
         if not lines:
             lines = ["## Failed scenarios"]
         lines += ["", f"### {code(s.id)} — {escape(s.name)} ({s.outcome.value})", ""]
+        if s.line and contract:
+            lines += [f"Declared at {code(f'{repo_path(contract)}:{s.line}')}.", ""]
         # Each problem once: the scenario's own, then each step's nested under the step.
         own, steps = scenario_breakdown(s)
         items = [f"- {escape(p)}" for p in own]
@@ -224,7 +227,8 @@ def render(report: RunReport) -> str:
     details = _findings(report.invariants)
     if details:
         lines += [""] + details
-    for section in (_failed_scenarios(report.scenarios), _skipped_scenarios(report.scenarios)):
+    failed = _failed_scenarios(report.scenarios, report.context.contract_path)
+    for section in (failed, _skipped_scenarios(report.scenarios)):
         if section:
             lines += [""] + section
     lines += _skipped_and_notes(report)

@@ -19,6 +19,7 @@ from truthgate.reports._common import (
     latency_p50_max,
     place,
     plural,
+    repo_path,
     scenario_breakdown,
     short_commit,
     verdict_lines,
@@ -90,7 +91,7 @@ def _invariant(r: InvariantResult, id_width: int) -> list[str]:
     return lines
 
 
-def _scenario(s: ScenarioResult, id_width: int) -> list[str]:
+def _scenario(s: ScenarioResult, id_width: int, contract: str = "") -> list[str]:
     p50, worst = latency_p50_max(s)
     tail = f"p50 {fmt_ms(p50)} · max {fmt_ms(worst)}" if p50 is not None else ""
     name = f"{s.id:<{id_width}}  {s.name}"
@@ -100,6 +101,9 @@ def _scenario(s: ScenarioResult, id_width: int) -> list[str]:
     if s.outcome in BAD:
         # Each problem once: the scenario's own first, then each step's under the step,
         # right above the exchange that shows it (see scenario_breakdown).
+        if s.line and contract:
+            # Where the broken promise is written: what to read, or change if it moved on.
+            lines += indent(f"declared at {repo_path(contract)}:{s.line}", "    ")
         own, steps = scenario_breakdown(s)
         for p in own:
             lines += indent(f"- {p}", "    ")
@@ -126,7 +130,7 @@ def render(report: RunReport) -> str:
         lines += ["", "scenarios:"]
         width = max((len(s.id) for s in report.scenarios), default=0)
         for s in report.scenarios:
-            lines += _scenario(s, width)
+            lines += _scenario(s, width, report.context.contract_path)
         if not report.scenarios:
             lines.append("  (none ran)")
     if report.skipped_files:
