@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import ssl
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,3 +37,20 @@ def service() -> Iterator[tuple[str, State]]:
     """The healthy service; tests flip ``state.faults`` to break one promise."""
     with serve() as pair:
         yield pair
+
+
+@pytest.fixture(scope="session")
+def tls_context(tmp_path_factory: pytest.TempPathFactory) -> ssl.SSLContext:
+    """A server-side TLS context with a fresh self-signed certificate for 127.0.0.1."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl CLI not available to make a self-signed certificate")
+    d: Path = tmp_path_factory.mktemp("tls")
+    proc = subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-keyout", str(d / "k.pem"), "-out", str(d / "c.pem")],
+        capture_output=True, check=False)
+    if proc.returncode != 0:
+        pytest.skip(f"openssl could not make a certificate: {proc.stderr[:200]!r}")
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(d / "c.pem", d / "k.pem")
+    return ctx

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import gzip
-import shutil
 import socket
 import ssl
-import subprocess
-from pathlib import Path
 
 import httpx
-import pytest
 
 from truthgate.model import Outcome, ScenarioResult
 from truthgate.smoke.runner import run_smoke
@@ -67,22 +63,6 @@ def test_dns_failure_via_injected_transport() -> None:
 
     res = _one("http://no-such-host.invalid", transport=httpx.MockTransport(handler))
     _assert_error(res, "dns")
-
-
-@pytest.fixture(scope="module")
-def tls_context(tmp_path_factory: pytest.TempPathFactory) -> ssl.SSLContext:
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl CLI not available to make a self-signed certificate")
-    d: Path = tmp_path_factory.mktemp("tls")
-    proc = subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=127.0.0.1", "-keyout", str(d / "k.pem"), "-out", str(d / "c.pem")],
-        capture_output=True, check=False)
-    if proc.returncode != 0:
-        pytest.skip(f"openssl could not make a certificate: {proc.stderr[:200]!r}")
-    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ctx.load_cert_chain(d / "c.pem", d / "k.pem")
-    return ctx
 
 
 def test_self_signed_certificate_is_tls(tls_context: ssl.SSLContext) -> None:

@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 import socket
 import ssl
-import subprocess
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpcore
 import pytest
-from tests.smoke import rawserver
-from tests.smoke.conftest import make_contract
 
 from truthgate.model import Outcome
 from truthgate.smoke import netbackend
 from truthgate.smoke.netbackend import ProtocolBackend, ProtocolTransport
 from truthgate.smoke.runner import _transports, run_smoke
+
+from . import rawserver
+from .conftest import make_contract
 
 
 def test_the_runner_sends_through_the_protocol_backend() -> None:
@@ -116,24 +114,8 @@ def test_a_body_past_the_high_water_mark_arrives_whole(big_body_port: tuple[int,
     assert buffered <= netbackend.HIGH_WATER + 256 * 1024
 
 
-@pytest.fixture(scope="module")
-def server_tls(tmp_path_factory: pytest.TempPathFactory) -> ssl.SSLContext:
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl CLI not available to make a self-signed certificate")
-    d: Path = tmp_path_factory.mktemp("tls")
-    proc = subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=127.0.0.1", "-keyout", str(d / "k.pem"), "-out", str(d / "c.pem")],
-        capture_output=True, check=False)
-    if proc.returncode != 0:
-        pytest.skip(f"openssl could not make a certificate: {proc.stderr[:200]!r}")
-    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ctx.load_cert_chain(d / "c.pem", d / "k.pem")
-    return ctx
-
-
 def test_https_answers_through_start_tls_when_verification_is_off(
-        server_tls: ssl.SSLContext) -> None:
+        tls_context: ssl.SSLContext) -> None:
     ok = rawserver.fixed(b"HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n{\"ok\": true}")
     text = """
 defaults: {verify_tls: false}
@@ -143,7 +125,7 @@ scenarios:
       - request: {path: /}
         expect: {status: 200, json: [{query: ok, equals: true}]}
 """
-    with rawserver.raw_server(ok, tls=server_tls) as port:
+    with rawserver.raw_server(ok, tls=tls_context) as port:
         report = run_smoke(make_contract(text), base_url=f"https://127.0.0.1:{port}",
                            environ={})
     res = report.scenarios[0]
