@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -45,7 +46,11 @@ def test_a_valid_text_is_validated_once(tmp_path: Path, cache: Path,
     first = load_contract(path)
     assert len(list(cache.iterdir())) == 1
     _forbid_validation(monkeypatch)
-    assert load_contract(path) == first
+    second = load_contract(path)
+    # The known-valid load leaves the kinds' params raw, for the verify runner to type.
+    assert [s.params for s in second.invariants] == [None]
+    assert second == replace(first, invariants=tuple(
+        replace(s, params=None) for s in first.invariants))
 
 
 def test_an_edited_text_is_validated_again(tmp_path: Path, cache: Path,
@@ -115,3 +120,33 @@ def test_looking_up_a_mark_imports_no_verify_kind(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={"XDG_CACHE_HOME": str(tmp_path), "PATH": ""}, check=True)
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_a_known_valid_load_imports_no_verify_kind(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    # smoke never verifies: once a text is known valid, typing its invariants is left to
+    # the verify runner and the 19 kind modules stay unimported. The first load types them.
+    path = _write(tmp_path, VALID)
+    code = ("import sys; from truthgate.contract import load_contract; "
+            f"load_contract({str(path)!r}); "
+            "print(sorted(m for m in sys.modules if m.startswith('truthgate.verify.kinds.')))")
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "PATH": ""}
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           env=env, check=True).stdout.strip() for _ in range(2)]
+    assert "truthgate.verify.kinds.no_wildcard_imports" in runs[0]
+    assert runs[1] == "[]", runs[1]
+
+
+def test_a_bad_param_is_still_a_contract_error_on_every_load(tmp_path: Path,
+                                                             cache: Path) -> None:
+    # Only texts that typed cleanly are marked, so a param the kind's parser refuses is
+    # reported on every load, never deferred to the verify runner.
+    path = _write(tmp_path, VALID.replace(
+        "invariants: [{id: no-star, kind: no_wildcard_imports}]",
+        "invariants: [{id: p, kind: pattern, regex: '(unclosed', message: m}]"))
+    for _ in range(2):
+        with pytest.raises(ContractError, match="pattern"):
+            load_contract(path)
+    assert not cache.exists() or not list(cache.iterdir())

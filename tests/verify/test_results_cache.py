@@ -148,3 +148,28 @@ def test_fast_visitor_sees_nested_facts_in_source_order() -> None:
     assert got.calls[-1].in_main_guard and got.main_guards[0].line == 8
     assert [u.value for u in got.credential_urls] == ["postgresql://u:p@h/db"]
     assert ("k", [1, 2]) in got.calls[1].kwargs
+
+
+def test_a_known_valid_contract_verifies_alike_and_reuses_the_fresh_runs_results(
+    tmp_path: Path, write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from truthgate.contract import load_contract
+
+    # The first load types the params; a later load of the same text leaves them raw for
+    # the runner. Both must give the same verdict, and key the results cache alike.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("TRUTHGATE_NO_CONTRACT_CACHE", raising=False)
+    write("product/truth.yaml", "version: 1\nproduct: {name: x}\nentrypoint: {path: a.py}\n"
+          "invariants: [{id: short, kind: max_file_lines, limit: 2}]\n")
+    write("a.py", "x = 1\ny = 2\nz = 3\n")
+    _age(tmp_path)
+    fresh = load_contract(tmp_path / "product" / "truth.yaml")
+    known = load_contract(tmp_path / "product" / "truth.yaml")
+    assert fresh.invariants[0].params is not None and known.invariants[0].params is None
+    first = run_verify(known)  # typed by the runner: limit 2, not the kind's default
+    assert [f.location.path for r in first.invariants for f in r.findings if f.location] == [
+        "a.py"]
+    _no_kinds(monkeypatch)
+    second = run_verify(fresh)
+    assert second.notes[1] == REUSED
+    assert second.invariants == first.invariants

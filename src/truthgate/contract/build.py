@@ -61,10 +61,12 @@ def _problem_at(loaded: LoadedYaml, path: KeyPath, message: str, help: str = "")
 
 
 def _invariants(
-    loaded: LoadedYaml, raw: list[Mapping[str, Any]], problems: list[ContractProblem]
+    loaded: LoadedYaml,
+    raw: list[Mapping[str, Any]],
+    problems: list[ContractProblem],
+    *,
+    known_valid: bool,
 ) -> tuple[InvariantSpec, ...]:
-    from truthgate.verify.kinds import get_kind
-
     seen: dict[str, int] = {}
     out = []
     for i, inv in enumerate(raw):
@@ -80,23 +82,24 @@ def _invariants(
             )
             continue
         seen[inv_id] = i
-        try:
-            kind = get_kind(inv["kind"])
-        except (KeyError, ModuleNotFoundError):
-            problems.append(
-                _problem_at(
-                    loaded,
-                    ("invariants", i, "kind"),
-                    f"invariant kind '{inv['kind']}' is not available",
-                )
-            )
-            continue
         own = {k: v for k, v in inv.items() if k not in _BASE_INVARIANT_KEYS}
-        try:
-            params = kind.parse_params(own)
-        except (ValueError, TypeError) as exc:
-            problems.append(_problem_at(loaded, ("invariants", i), f"{inv['kind']}: {exc}"))
-            continue
+        if known_valid:
+            params = None
+        else:
+            try:
+                params = _typed_params(inv["kind"], own)
+            except LookupError:
+                problems.append(
+                    _problem_at(
+                        loaded,
+                        ("invariants", i, "kind"),
+                        f"invariant kind '{inv['kind']}' is not available",
+                    )
+                )
+                continue
+            except (ValueError, TypeError) as exc:
+                problems.append(_problem_at(loaded, ("invariants", i), f"{inv['kind']}: {exc}"))
+                continue
         mark = loaded.marks.get(("invariants", i))
         out.append(
             InvariantSpec(
@@ -108,15 +111,31 @@ def _invariants(
                 exclude=_t(inv.get("exclude")),
                 params=params,
                 line=mark.line if mark else 0,
+                raw_params=own,
             )
         )
     return tuple(out)
 
 
+def _typed_params(kind_name: str, own: Mapping[str, Any]) -> Any:
+    """The kind's Params for ``own``; LookupError when the kind is not available."""
+    from truthgate.verify.kinds import get_kind
+
+    try:
+        kind = get_kind(kind_name)
+    except (KeyError, ModuleNotFoundError) as exc:
+        raise LookupError(kind_name) from exc
+    return kind.parse_params(own)
+
+
 def build_contract(
-    loaded: LoadedYaml, *, root: Path, source: Path, sha256: str
+    loaded: LoadedYaml, *, root: Path, source: Path, sha256: str, known_valid: bool = False
 ) -> tuple[Contract | None, list[ContractProblem]]:
-    """Type a schema-valid document; semantic problems (duplicate ids, ...) are returned."""
+    """Type a schema-valid document; semantic problems (duplicate ids, ...) are returned.
+
+    ``known_valid``: this exact text was built without a problem by this same code before
+    (see validcache), so invariant params are left for the verify runner to type.
+    """
     d: dict[str, Any] = loaded.data
     problems: list[ContractProblem] = []
     product = d["product"]
@@ -188,7 +207,9 @@ def build_contract(
             quarantine_dir=legacy.get("quarantine_dir", "quarantine"),
             forbidden_modules=_t(legacy.get("forbidden_modules")),
         ),
-        invariants=_invariants(loaded, d.get("invariants", []), problems),
+        invariants=_invariants(
+            loaded, d.get("invariants", []), problems, known_valid=known_valid
+        ),
         routes=tuple(
             Route(
                 method=r["method"],

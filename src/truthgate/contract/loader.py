@@ -120,6 +120,7 @@ def load_contract_text(
         root=root,
         source=source or Path(filename),
         sha256=sha256,
+        known_valid=not fresh,
     )
     if fresh and contract is not None and not build_problems:
         remember_valid(sha256)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,10 @@ class InvariantSpec:
     exclude: tuple[str, ...] = ()
     params: Any = None
     line: int = 0  # where the invariant is declared in the contract file
+    # The kind's own keys as written. When the contract text is known valid (this same
+    # code typed it without a problem before) ``params`` stays None and the verify runner
+    # types these, so commands that never verify (smoke) skip importing the kinds.
+    raw_params: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)

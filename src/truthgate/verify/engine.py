@@ -9,6 +9,7 @@ results cache (``results_cache.py``) and when they must not be stored.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Sequence
 from datetime import datetime, timezone
@@ -215,7 +216,8 @@ def _results_key(
     """Everything besides file contents that a run's results depend on."""
     verify_inputs = (
         contract.version, contract.product, contract.entrypoint, contract.env, contract.kb,
-        contract.legacy, contract.invariants, contract.verify, str(contract.source),
+        contract.legacy, tuple(_as_declared(s) for s in contract.invariants), contract.verify,
+        str(contract.source),
         contract.sha256,
     )
     accepted = sorted(baseline.fingerprints) if baseline else None
@@ -223,6 +225,15 @@ def _results_key(
         "results", code_stamp(), os.path.realpath(root), verify_inputs, tuple(select),
         tuple(ignore), accepted, walked.problems,
     )
+
+
+def _as_declared(spec: InvariantSpec) -> InvariantSpec:
+    """The spec without its typed params when the raw ones are there to stand for them.
+
+    A contract loaded fresh carries both, a known-valid one only the raw params: keyed
+    alike, the run after a first validation still finds the results it stored.
+    """
+    return spec if spec.raw_params is None else dataclasses.replace(spec, params=None)
 
 
 def _reuse(

@@ -112,7 +112,9 @@ class InvariantRunner:
                 error=f"no file matches the invariant's paths ({shown}): it would check nothing",
             )
         try:
-            params = spec.params if spec.params is not None else kind.parse_params({})
+            params = spec.params
+            if params is None:
+                params = kind.parse_params(spec.raw_params or {})
             violations = list(kind.check(view, params))
         except InvariantConfigError as exc:
             return result(Outcome.ERROR, error=str(exc))
