@@ -77,6 +77,17 @@ def test_interpolation_is_refused_outside_smoke(tmp_path: Path) -> None:
     assert err.value.problems[0].path == ("entrypoint", "path")
 
 
+def test_interpolation_is_found_deep_in_lists_and_allowed_only_under_smoke(
+    tmp_path: Path,
+) -> None:
+    smoke = "smoke:\n  base_url: ${BASE}\n  scenarios:\n    - {id: S0, kind: health}\n"
+    text = TEXT.replace("'app/**/*.py'", "'${SRC}/**/*.py'") + smoke
+    with pytest.raises(ContractError) as err:
+        load_contract_text(text, root=tmp_path)
+    assert [p.path for p in err.value.problems] == [("invariants", 0, "paths", 0)]
+    assert load_contract_text(TEXT + smoke, root=tmp_path).smoke is not None
+
+
 def test_schema_is_valid_draft_2020_12_and_every_property_is_described() -> None:
     schema = contract_schema()
     Draft202012Validator.check_schema(schema)

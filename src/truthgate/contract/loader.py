@@ -143,9 +143,15 @@ def _strings(data: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
 def _interpolation_problems(loaded: LoadedYaml) -> list[ContractProblem]:
     # ${VAR} is resolved at run time by the smoke runner only: anywhere else it would be a
     # literal that merely looks dynamic, which is exactly the kind of lie a gate must refuse.
+    # Called with the top-level mapping (checked by the caller); the smoke section, most of
+    # a large contract, is not walked at all.
+    sections = loaded.data.items() if isinstance(loaded.data, dict) else ()
     out = []
-    for path, value in _strings(loaded.data):
-        if _INTERPOLATION.search(value) and (not path or path[0] != "smoke"):
+    for path, value in (
+        found for key, section in sections if key != "smoke"
+        for found in _strings(section, (key,))
+    ):
+        if _INTERPOLATION.search(value):
             m = loaded.marks.get(path)
             out.append(
                 ContractProblem(
