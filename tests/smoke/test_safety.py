@@ -46,6 +46,33 @@ scenarios:
     assert passed.request_headers == () and passed.response_body == ""
 
 
+def test_an_api_key_auth_is_masked_wherever_it_is_declared(service: tuple[str, State]) -> None:
+    url, _ = service
+    key = "k3y-" + "7" * 20
+    # API_KEY is not declared secret in the contract's env: reading it from an auth block
+    # makes it one, and its header is masked like Authorization. The block sits inside a
+    # kind's params here, where only a walk of the whole scenario finds it; P echoes it.
+    text = """
+scenarios:
+  - id: P
+    steps:
+      - request: {path: /seen-headers, headers: {X-Echo: "${OTHER}"},
+                  auth: {header: X-Api-Key, value_env: API_KEY}}
+        expect: {status: 201}
+  - id: L
+    kind: error_leak
+    params: {requests: [{path: /seen-headers, auth: {header: X-Other-Key, value_env: OTHER}}]}
+"""
+    report = run_smoke(make_contract(text), base_url=url,
+                       environ={"API_KEY": key, "OTHER": key[::-1]})
+    plain = report.scenarios[0]
+    assert plain.outcome is Outcome.FAIL  # 200, not 201: the exchange is kept, masked
+    exchange = plain.steps[0].exchange
+    assert exchange is not None and ("X-Api-Key", "***") in exchange.request_headers
+    assert key not in repr(report) and key[::-1] not in repr(report)
+    assert "***" in exchange.response_body  # the echo of the key
+
+
 def test_redirect_to_other_host_drops_credentials() -> None:
     with serve() as (url_a, _), serve() as (url_b, state_b):
         other = url_b.replace("127.0.0.1", "localhost") + "/seen-headers"
