@@ -97,7 +97,7 @@ def scenarios_markdown() -> str:
         "## The section\n",
         "```text\n" + inspect.cleandoc(spec.__doc__ or "").strip() + "\n```\n",
     ]
-    parts += _schema_table("`smoke` keys", dict(spec.SMOKE_SCHEMA))
+    parts += _schema_table("`smoke` keys", dict(spec.smoke_schema()))
     for key in ("request", "expect"):
         sub = STEP.get("properties", {}).get(key)
         if isinstance(sub, dict):

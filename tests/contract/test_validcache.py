@@ -122,20 +122,24 @@ def test_looking_up_a_mark_imports_no_verify_kind(tmp_path: Path) -> None:
     assert out.stdout.strip() == "[]", out.stdout
 
 
-def test_a_known_valid_load_imports_no_verify_kind(tmp_path: Path) -> None:
+def test_a_known_valid_load_imports_no_kind_module(tmp_path: Path) -> None:
     import subprocess
     import sys
 
     # smoke never verifies: once a text is known valid, typing its invariants is left to
-    # the verify runner and the 19 kind modules stay unimported. The first load types them.
-    path = _write(tmp_path, VALID)
+    # the verify runner and the 19 kind modules stay unimported. Scenario kinds load when
+    # a scenario uses one (the schema, built only to validate, needs them all).
+    path = _write(tmp_path, VALID + "smoke:\n  scenarios:\n"
+                  "    - {id: S0, steps: [{request: {path: /health}}]}\n")
     code = ("import sys; from truthgate.contract import load_contract; "
             f"load_contract({str(path)!r}); "
-            "print(sorted(m for m in sys.modules if m.startswith('truthgate.verify.kinds.')))")
+            "print(sorted(m for m in sys.modules if m.startswith("
+            "('truthgate.verify.kinds.', 'truthgate.smoke.kinds.')) and not m.endswith('.base')))")
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "PATH": ""}
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            env=env, check=True).stdout.strip() for _ in range(2)]
     assert "truthgate.verify.kinds.no_wildcard_imports" in runs[0]
+    assert "truthgate.smoke.kinds.health" in runs[0]
     assert runs[1] == "[]", runs[1]
 
 

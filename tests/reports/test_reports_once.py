@@ -28,7 +28,7 @@ from truthgate.reports import render
 from truthgate.reports._common import scenario_breakdown, scenario_problems
 from truthgate.reports.json_report import load
 from truthgate.smoke.runner import run_smoke
-from truthgate.smoke.spec import SMOKE_SCHEMA, parse_smoke
+from truthgate.smoke.spec import parse_smoke, smoke_schema
 
 PROBLEMS = ("json $.items: expected at least 1 item, got 0",
             "header Cache-Control: expected present",
@@ -139,7 +139,7 @@ def test_a_verdict_worded_like_a_step_failure_is_still_shown() -> None:
 
 def _contract(smoke: str) -> Contract:
     raw = yaml.safe_load(smoke)
-    jsonschema.Draft202012Validator(SMOKE_SCHEMA).validate(raw)
+    jsonschema.Draft202012Validator(smoke_schema()).validate(raw)
     return Contract(version=1, product=Product(name="demo"), entrypoint=Entrypoint("app.py"),
                     env=Env(), kb=Kb(), legacy=Legacy(), invariants=(),
                     smoke=parse_smoke(raw), root=Path("."))

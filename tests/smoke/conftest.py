@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from truthgate.contract.model import Contract, Entrypoint, Env, EnvVar, Kb, Legacy, Mode, Product
-from truthgate.smoke.spec import SMOKE_SCHEMA, parse_smoke
+from truthgate.smoke.spec import parse_smoke, smoke_schema
 
 from .service import State, serve
 
@@ -22,9 +22,9 @@ from .service import State, serve
 def make_contract(smoke: str | dict[str, Any], *, secrets: tuple[str, ...] = (),
                   modes: tuple[Mode, ...] = (), root: Path = Path(".")) -> Contract:
     """A minimal contract whose smoke section is ``smoke`` (YAML text or a mapping),
-    validated against SMOKE_SCHEMA first so every test also exercises the schema."""
+    validated against the smoke schema first so every test also exercises the schema."""
     raw = yaml.safe_load(smoke) if isinstance(smoke, str) else smoke
-    jsonschema.Draft202012Validator(SMOKE_SCHEMA).validate(raw)
+    jsonschema.Draft202012Validator(smoke_schema()).validate(raw)
     return Contract(
         version=1, product=Product(name="demo"), entrypoint=Entrypoint(path="app.py"),
         env=Env(required=tuple(EnvVar(n, secret=True) for n in secrets)), kb=Kb(),

@@ -328,7 +328,7 @@ def _invariant_def() -> dict[str, Any]:
 @functools.lru_cache(maxsize=1)
 def contract_schema() -> dict[str, Any]:
     """The whole contract schema, assembled once per process."""
-    from truthgate.smoke.spec import SMOKE_SCHEMA
+    from truthgate.smoke.spec import smoke_schema
 
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -339,7 +339,7 @@ def contract_schema() -> dict[str, Any]:
         "additionalProperties": False,
         "required": ["version", "product", "entrypoint", "invariants"],
         "properties": _sections(),
-        "$defs": {"invariant": _invariant_def(), "smoke": SMOKE_SCHEMA},
+        "$defs": {"invariant": _invariant_def(), "smoke": smoke_schema()},
     }
 
 

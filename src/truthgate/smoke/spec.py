@@ -36,6 +36,7 @@ steps of the same scenario. Each kind's ``params`` are described in its module u
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -141,16 +142,23 @@ def _scenario_schema() -> Schema:
     )
 
 
-SMOKE_SCHEMA: Schema = s_obj(
-    "Live HTTP smoke scenarios (S0..S8 and more) run by 'truthgate smoke'.",
-    {
-        "base_url": s_tpl("Default base URL, e.g. '${APP_URL:-http://127.0.0.1:8000}'."),
-        "targets": s_map("Named deployments (name -> target).", TARGET),
-        "defaults": DEFAULTS,
-        "scenarios": s_list("The scenarios, run concurrently, steps in order.",
-                            _scenario_schema()),
-    },
-)
+@functools.lru_cache(maxsize=1)
+def smoke_schema() -> Schema:
+    """The ``smoke`` section's JSON Schema, with every kind's params.
+
+    Built on first use, not at import: it imports every kind module, which a run of a
+    contract already known valid never needs.
+    """
+    return s_obj(
+        "Live HTTP smoke scenarios (S0..S8 and more) run by 'truthgate smoke'.",
+        {
+            "base_url": s_tpl("Default base URL, e.g. '${APP_URL:-http://127.0.0.1:8000}'."),
+            "targets": s_map("Named deployments (name -> target).", TARGET),
+            "defaults": DEFAULTS,
+            "scenarios": s_list("The scenarios, run concurrently, steps in order.",
+                                _scenario_schema()),
+        },
+    )
 
 
 def _parse_scenario(raw: Mapping[str, Any], line: int) -> Scenario:
