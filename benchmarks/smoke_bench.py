@@ -16,7 +16,7 @@ GIL). The rows, interleaved run by run so that a change of machine load hits the
   venv) running the equivalent YAML, one test per scenario, one stage per step;
 - ``S0-S8 concurrent``: ``truthgate smoke`` on the demo contract's S0..S8 with
   ``--allow-unsafe --concurrency 16``, and ``S0-S8 slowest alone``: the slowest of them
-  (by its median duration over three ``--concurrency 1`` runs) on its own.
+  (each run alone three times beforehand, by its median span) on its own.
 
 How things are measured (all clocks are ``time.monotonic()``, i.e. Linux
 ``CLOCK_MONOTONIC``, which is system-wide, so timestamps from different processes compare):
@@ -315,16 +315,20 @@ def _measure(runs: int, n: int, url: str, env: dict[str, str], tmp: Path,
              tavern: Path | None) -> Rows:
     contract = tmp / "truth.yaml"
     s_args = [a for s in S_SET for a in ("-s", s)]
-    # Which of S0..S8 is slowest on its own: one scenario at a time, by its median duration
-    # over three sequential runs (a single run let one stall crown the wrong scenario).
-    durations: dict[str, list[float]] = {}
+    # Which of S0..S8 is slowest on its own, measured as the row compares it: each one
+    # alone, by the median of three spans at the server. (A scenario's own duration_ms
+    # also counts client-side waits, and one stalled run crowned S6 with it.)
+    seq = _run(_smoke(DEMO_CONTRACT, url, "--allow-unsafe", "--concurrency", "1", *s_args),
+               url, env, ROOT, ok_codes=(0, 1))
+    runnable = [sc["id"] for sc in seq.extra["report"]["scenarios"]
+                if sc["outcome"] != "skipped"]
+    spans: dict[str, list[float]] = {sid: [] for sid in runnable}
     for _ in range(3):
-        seq = _run(_smoke(DEMO_CONTRACT, url, "--allow-unsafe", "--concurrency", "1",
-                          *s_args), url, env, ROOT, ok_codes=(0, 1))
-        for sc in seq.extra["report"]["scenarios"]:
-            if sc["outcome"] != "skipped":
-                durations.setdefault(sc["id"], []).append(sc.get("duration_ms") or 0.0)
-    slowest = max(durations, key=lambda k: _med(durations[k]))
+        for sid in runnable:
+            alone = _run(_smoke(DEMO_CONTRACT, url, "--allow-unsafe", "-s", sid), url, env,
+                         ROOT, ok_codes=(0, 1))
+            spans[sid].append(alone.span_ms)
+    slowest = max(spans, key=lambda k: _med(spans[k]))
     jobs: list[tuple[str, list[str], Path, tuple[int, ...]]] = [
         ("floor (raw httpx.Client)", [sys.executable, str(tmp / "floor.py"), url, str(n)],
          tmp, (0,)),
