@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -195,6 +196,16 @@ scenarios:
 """
 
 
+def _smoke_with_secret(
+    text: str, handler: Callable[[httpx.Request], httpx.Response]
+) -> RunReport:
+    """Smoke ``text`` against ``handler``, with API_KEY a declared secret set to SECRET."""
+    contract = dataclasses.replace(
+        _contract(text), env=Env(required=(EnvVar("API_KEY", secret=True),)))
+    return run_smoke(contract, base_url="http://svc.test", environ={"API_KEY": SECRET},
+                     transport=httpx.MockTransport(handler))
+
+
 def _mixed_report() -> RunReport:
     def handler(request: httpx.Request) -> httpx.Response:
         # Health never gets ready; everything else fails and echoes the secret back.
@@ -204,10 +215,7 @@ def _mixed_report() -> RunReport:
         return httpx.Response(500, headers={"Content-Type": "application/json"},
                               stream=httpx.ByteStream(b'{"token": "%s"}' % SECRET.encode()))
 
-    contract = dataclasses.replace(
-        _contract(MIXED), env=Env(required=(EnvVar("API_KEY", secret=True),)))
-    return run_smoke(contract, base_url="http://svc.test", environ={"API_KEY": SECRET},
-                     transport=httpx.MockTransport(handler))
+    return _smoke_with_secret(MIXED, handler)
 
 
 def test_masked_and_repeated_step_failures_appear_once_per_step() -> None:
@@ -262,10 +270,7 @@ def _errored_report() -> RunReport:
         # The refused request carried a secret header; the report quotes it masked.
         raise httpx.ConnectError("refused", request=request)
 
-    contract = dataclasses.replace(
-        _contract(ORDERS), env=Env(required=(EnvVar("API_KEY", secret=True),)))
-    return run_smoke(contract, base_url="http://svc.test", environ={"API_KEY": SECRET},
-                     transport=httpx.MockTransport(handler))
+    return _smoke_with_secret(ORDERS, handler)
 
 
 def test_real_engine_error_is_the_steps_and_shown_once() -> None:
