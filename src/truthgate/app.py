@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
 
-from truthgate import __version__
+from truthgate import __version__, redact
 from truthgate.contract import Contract, load_contract
 from truthgate.gitinfo import git_info
 from truthgate.model import RunReport
@@ -21,9 +23,43 @@ def utc_now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def find_contract(start: Path) -> Path:
-    """The contract to use when none is named: ./product/truth.yaml."""
-    return start / "product" / "truth.yaml"
+# ${NAME:-default} in a contract: the default is sent when NAME is unset, so the default of
+# a secret is as secret as the value it stands in for.
+_TEMPLATE_DEFAULT = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.]*):-([^}]*)\}")
+
+
+def contract_secrets(contract: Contract, environ: Mapping[str, str],
+                     base_url: str | None = None) -> frozenset[str]:
+    """Every value a run of ``contract`` must keep out of its outputs.
+
+    The declared secret env vars' values, the ``:-default`` of a template that reads one,
+    and the password of ``base_url``.
+    """
+    names = contract.env.secret_names
+    values = {environ[n] for n in names if environ.get(n)}
+    try:
+        text = contract.source.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        text = ""
+    values.update(default for name, default in _TEMPLATE_DEFAULT.findall(text)
+                  if name in names and default)
+    if base_url:
+        password = urlsplit(base_url.strip()).password
+        if password:
+            values.update((password, unquote(password)))
+    return frozenset(values)
+
+
+def load_guarded(contract_path: Path, *, root: Path | None = None,
+                 environ: Mapping[str, str] | None = None,
+                 base_url: str | None = None) -> Contract:
+    """Load the contract and teach the redaction boundary the secrets a run of it knows."""
+    import os
+
+    contract = load_contract(contract_path, root=root)
+    env = os.environ if environ is None else environ
+    redact.add_secrets(contract_secrets(contract, env, base_url))
+    return contract
 
 
 def stamp(report: RunReport, contract: Contract, flags: Sequence[str] = ()) -> RunReport:
@@ -86,7 +122,7 @@ def run_verify(
     """Load the contract and run every selected invariant over its repository."""
     from truthgate.verify.engine import run_verify as engine_verify
 
-    contract = load_contract(contract_path, root=root)
+    contract = load_guarded(contract_path, root=root)
     report = engine_verify(
         contract,
         select=tuple(select),
@@ -109,8 +145,10 @@ def run_smoke(
     """Load the contract and run its smoke scenarios against a live deployment."""
     from truthgate.smoke.runner import run_smoke as engine_smoke
 
-    contract = load_contract(contract_path, root=root)
-    report = engine_smoke(contract, environ=environ, **options)
+    contract = load_guarded(contract_path, root=root, environ=environ,
+                            base_url=options.get("base_url"))
+    report = engine_smoke(contract, environ=environ,
+                          extra_secrets=redact.active().secrets, **options)
     return record_cycle(stamp(report, contract), contract, record, environ)
 
 

@@ -152,9 +152,12 @@ class TruthItem(pytest.Item):
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
                      style: Any = None) -> str:
+        # Through the redaction boundary: pytest prints this and writes it to --junitxml.
+        from truthgate.redact import scrub
+
         if isinstance(excinfo.value, TruthFailure):
-            return str(excinfo.value)
-        return str(super().repr_failure(excinfo))
+            return scrub(str(excinfo.value))
+        return scrub(str(super().repr_failure(excinfo)))
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         # reportinfo lines are 0-based; the contract's are 1-based (0: unknown).

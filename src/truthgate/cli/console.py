@@ -50,7 +50,10 @@ def _escape(ch: str) -> str:
 
 
 def emit(text: str, *, err: bool = False) -> None:
-    """Print ``text``; on a colour terminal, highlight verdict words through rich."""
+    """Print ``text`` through the redaction boundary; on a colour terminal, highlight verdicts."""
+    from truthgate.redact import scrub
+
+    text = scrub(text)
     stream = sys.stderr if err else sys.stdout
     if not wants_colour(stream):
         stream.write(text if text.endswith("\n") else text + "\n")

@@ -22,6 +22,7 @@ import typer
 
 from truthgate.cli.common import EXIT_PASS, _die
 from truthgate.cli.console import emit, escape_nonprintable
+from truthgate.redact import scrub
 
 if TYPE_CHECKING:
     from truthgate.monorepo import ContractGate
@@ -65,7 +66,7 @@ def verify_all(root: Path, fmt: str, *, use_cache: bool, jobs: int | None,
     if not gates:
         _die(_nothing_found(root))
     if fmt == "json":
-        sys.stdout.write(json.dumps([_gate_json(g) for g in gates], indent=2) + "\n")
+        sys.stdout.write(scrub(json.dumps([_gate_json(g) for g in gates], indent=2) + "\n"))
     elif fmt == "github":
         _print_github(root, gates)
     else:
@@ -154,7 +155,7 @@ def matrix_command(root: RootArg = Path(".")) -> None:
     include = [{"name": name, "contract": found.contract, "root": found.root}
                for found, name, _ in entries]
     # ensure_ascii: one plain-ASCII line whatever the product names, safe in $GITHUB_OUTPUT.
-    sys.stdout.write(json.dumps({"include": include}, separators=(",", ":")) + "\n")
+    sys.stdout.write(scrub(json.dumps({"include": include}, separators=(",", ":")) + "\n"))
     for found, _, error in entries:
         if error:
             emit(f"warning: {found.contract} is invalid (listed, so its job fails):\n{error}",

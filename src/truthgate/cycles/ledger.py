@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from truthgate.model import RunReport
+from truthgate.redact import scrub
 from truthgate.reports.json_report import ReportFormatError, load, render
 
 LEDGER_VERSION = 1
@@ -93,7 +94,8 @@ def cycle_document(report: RunReport, number: int, kind: str, recorded_at: str) 
     data: dict[str, Any] = json.loads(render(report))
     data["cycle"] = {"number": number, "kind": kind, "recorded_at": recorded_at,
                      "ledger_version": LEDGER_VERSION}
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    # Through the redaction boundary: a cycle is committed to the repository and read by all.
+    return scrub(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 
 
 def _numbers(cycles_dir: Path) -> list[int]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from truthgate.contract.model import Contract, ReleaseStep
 from truthgate.cycles.ledger import Cycle, list_cycles, record_cycle
 from truthgate.model import RunReport
+from truthgate.redact import scrub
 from truthgate.release.core import CommandResult, GitError, ReleaseRunners, ReleaseUsageError
 
 GIT_TIMEOUT_S = 30
@@ -47,7 +48,8 @@ class Git:
 
     def create_tag(self, tag: str, commit: str, message: str) -> None:
         # The message goes through stdin (-F -): no length limit, no quoting of the shell.
-        done = self._run("tag", "-a", tag, commit, "-F", "-", stdin=message)
+        # Through the redaction boundary: a tag message is pushed for everyone to read.
+        done = self._run("tag", "-a", tag, commit, "-F", "-", stdin=scrub(message))
         if done.returncode != 0:
             raise GitError(done.stderr.strip() or f"git tag {tag} failed")
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from truthgate.model import RunReport
+from truthgate.redact import scrub
 
 __all__ = [
     "REPORTERS",
@@ -102,7 +103,7 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> Path:
     """Write ``text`` (UTF-8) to ``path`` so readers see the old file or the new, never half.
 
     The bytes go to a temporary file in the same directory (``os.replace`` is atomic only
-    within one file system), are fsynced, then renamed over the target; the directory is
+    within one file system) through the redaction boundary, are fsynced, then renamed over the target; the directory is
     fsynced too so the rename survives a crash. Parent directories are created. The file
     keeps the mode of the one it replaces, else 0o644 (a temp file would be 0o600, which
     would hide a report from the CI user that uploads it).
@@ -113,7 +114,7 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> Path:
         mode = target.stat().st_mode & 0o7777
     except FileNotFoundError:
         mode = 0o644
-    data = text.encode("utf-8")
+    data = scrub(text).encode("utf-8")
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:

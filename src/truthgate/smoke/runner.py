@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import fields, is_dataclass
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from truthgate.contract.model import Contract
 from truthgate.model import RunContext, RunReport, ScenarioResult
@@ -68,6 +68,12 @@ def _auth_blocks(scenarios: Iterable[Scenario]) -> list[Auth]:
 
     walk(tuple(scenarios))
     return found
+
+
+def _url_secrets(url: str) -> tuple[str, ...]:
+    """The password of ``url``'s user:password@, as given and decoded."""
+    password = urlsplit(url).password
+    return (password, unquote(password)) if password else ()
 
 
 def _display_url(url: str) -> str:
@@ -138,7 +144,7 @@ async def run_smoke_async(
     deadline_s: float | None = None, wait_ready_s: float = 0,
     environ: Mapping[str, str] = os.environ,
     transport: httpx.AsyncBaseTransport | None = None, progress: Progress | None = None,
-    max_body_bytes: int | None = None,
+    max_body_bytes: int | None = None, extra_secrets: Iterable[str] = (),
 ) -> RunReport:
     """Run the contract's smoke scenarios and return the report (see module docstring).
 
@@ -158,7 +164,8 @@ async def run_smoke_async(
     auths = _auth_blocks(chosen)
     secret_names = set(contract.env.secret_names).union(*(a.env_names for a in auths))
     masker = Masker.build(secret_names, environ,
-                          extra_headers={a.header for a in auths if a.header})
+                          extra_headers={a.header for a in auths if a.header},
+                          extra_values=(*extra_secrets, *_url_secrets(url)))
     timeout_s = request_timeout_s or spec.defaults.timeout_s
     sel = Selection(tags=tuple(tags), mode=mode, allow_unsafe=allow_unsafe,
                     production=production, target=target or "")
@@ -203,24 +210,6 @@ async def run_smoke_async(
 def _target_headers(spec: SmokeSpec, target: str | None) -> tuple[tuple[str, str], ...]:
     tgt = spec.target(target) if target else None
     return tgt.headers if tgt else ()
-
-
-def _auth_headers(scenarios: Iterable[Scenario]) -> set[str]:
-    """Custom header names used by auth blocks: masked like Authorization."""
-    names: set[str] = set()
-
-    def walk(obj: Any) -> None:
-        if isinstance(obj, Auth) and obj.header:
-            names.add(obj.header)
-        elif isinstance(obj, (tuple, list)):
-            for item in obj:
-                walk(item)
-        elif is_dataclass(obj) and not isinstance(obj, type):
-            for f in fields(obj):
-                walk(getattr(obj, f.name))
-
-    walk(tuple(scenarios))
-    return names
 
 
 class _LazyTransport(httpx.AsyncBaseTransport):

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from truthgate import __version__
 from truthgate.model import RunReport
+from truthgate.redact import scrub
 
 BASELINE_VERSION = 1
 
@@ -70,8 +71,8 @@ def write_baseline(report: RunReport, path: str | Path) -> int:
     fd, tmp = tempfile.mkstemp(prefix=".baseline-", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh, indent=2, sort_keys=True)
-            fh.write("\n")
+            # Through the redaction boundary: a baseline is committed (messages quote code).
+            fh.write(scrub(json.dumps(doc, indent=2, sort_keys=True) + "\n"))
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):

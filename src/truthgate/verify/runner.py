@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from truthgate.model import Finding, InvariantResult, Location, Outcome, Severity
+from truthgate.redact import MIN_SECRET_LEN, partial
 from truthgate.verify.baseline import Baseline, fingerprint
 from truthgate.verify.context import InvariantContext, RepoState
 from truthgate.verify.errors import InvariantConfigError
@@ -39,6 +40,11 @@ class InvariantRunner:
     def finding(self, spec: InvariantSpec, kind_hint: str, v: Violation) -> Finding:
         """The reported form of a violation, with its source line and fingerprint."""
         line_text = self.state.line_text(v.path, v.line)
+        snippet = line_text.strip()
+        if v.secret and len(v.secret) >= MIN_SECRET_LEN:
+            # The value is in the repository already, but a report travels further (code
+            # scanning, the job summary): it names the value without repeating it.
+            snippet = snippet.replace(v.secret, partial(v.secret))
         return Finding(
             invariant_id=spec.id,
             kind=spec.kind,
@@ -46,7 +52,7 @@ class InvariantRunner:
             severity=spec.severity,
             location=Location(v.path, v.line, v.col, v.end_line, v.end_col),
             hint=v.hint or kind_hint,
-            snippet=line_text.strip(),
+            snippet=snippet,
             fingerprint=fingerprint(spec.kind, v.path, v.key or v.message, line_text),
         )
 

@@ -28,6 +28,9 @@ class Violation:
     # import edge). The engine hashes kind + path + key (+ the source line text) into the
     # fingerprint used by baselines.
     key: str = ""
+    # The committed secret value the finding is about, if any: the engine shows it only as
+    # ``redact.partial`` (first characters, length, short hash) in the quoted source line.
+    secret: str = ""
 
 
 class CheckContext(Protocol):

@@ -122,7 +122,8 @@ def _code_violations(ctx: CheckContext, params: Params) -> Iterator[Violation]:
                                 "contract", r.line, r.col, key=f"undeclared:{r.name}")
             if r.name.upper() in secrets and r.default not in (None, ""):
                 yield Violation(r.path, f"secret env var {r.name} has a hard-coded default",
-                                r.line, r.col, key=f"secret-default:{r.name}")
+                                r.line, r.col, key=f"secret-default:{r.name}",
+                                secret=str(r.default))
 
 
 def _example_violations(ctx: CheckContext, path: str) -> Iterator[Violation]:
@@ -143,7 +144,8 @@ def _example_violations(ctx: CheckContext, path: str) -> Iterator[Violation]:
     for var in env.declared:
         if var.secret and var.name in entries and not is_placeholder(entries[var.name][1]):
             yield Violation(path, f"secret env var {var.name} has a real-looking value in "
-                            f"{path}", entries[var.name][0], 1, key=f"example-secret:{var.name}")
+                            f"{path}", entries[var.name][0], 1, key=f"example-secret:{var.name}",
+                            secret=entries[var.name][1])
 
 
 def check(ctx: CheckContext, params: Params) -> Iterable[Violation]:

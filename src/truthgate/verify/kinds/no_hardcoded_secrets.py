@@ -135,7 +135,8 @@ def _fallback_violation(
     if not _hardcoded(a.name, a.fallback, scope.params, scope.declared):
         return None
     return Violation(path, f"hard-coded fallback for {a.target}: {_FALLBACK_USED}", a.line,
-                     a.col, hint=_FALLBACK_HINT, key=f"fallback:{a.target}")
+                     a.col, hint=_FALLBACK_HINT, key=f"fallback:{a.target}",
+                     secret=str(a.fallback))
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,8 @@ def _keyword_violation(
         return None
     return Violation(path, f"hard-coded fallback passed as {kw.keyword}= to {call.name}(): "
                      f"{_FALLBACK_USED}", call.line, call.col, call.end_line, call.end_col,
-                     hint=_FALLBACK_HINT, key=f"fallback:{call.name}:{kw.keyword}")
+                     hint=_FALLBACK_HINT, key=f"fallback:{call.name}:{kw.keyword}",
+                     secret=str(kw.fallback))
 
 
 def _file_violations(facts: FileFacts, scope: _Scope) -> Iterable[Violation]:
@@ -194,7 +196,7 @@ def _file_violations(facts: FileFacts, scope: _Scope) -> Iterable[Violation]:
         env_name = settings.get((a.class_name, a.name), "") if a.class_name else ""
         if env_name.upper() not in deferred and _hardcoded(a.name, a.value, params, declared):
             yield Violation(facts.path, f"hard-coded secret assigned to {a.target}",
-                            a.line, a.col, key=a.target)
+                            a.line, a.col, key=a.target, secret=str(a.value))
         elif (found := _fallback_violation(facts.path, a, reads_at, scope)) is not None:
             yield found
     for call in facts.calls:
@@ -202,7 +204,7 @@ def _file_violations(facts: FileFacts, scope: _Scope) -> Iterable[Violation]:
             if key and key != "**" and _hardcoded(key, value, params, declared):
                 yield Violation(facts.path, f"hard-coded secret passed as {key}= to {call.name}()",
                                 call.line, call.col, call.end_line, call.end_col,
-                                key=f"{call.name}:{key}")
+                                key=f"{call.name}:{key}", secret=str(value))
         for kw in call.kwarg_fallbacks:
             if (found := _keyword_violation(facts.path, call, kw, at, scope)) is not None:
                 yield found
@@ -210,13 +212,14 @@ def _file_violations(facts: FileFacts, scope: _Scope) -> Iterable[Violation]:
         if read.name.upper() not in deferred and scope.read_reported(read):
             yield Violation(facts.path,
                             f"secret env var {read.name} falls back to a hard-coded value",
-                            read.line, read.col, key=f"env:{read.name}")
+                            read.line, read.col, key=f"env:{read.name}",
+                            secret=str(read.default or ""))
     for url in facts.credential_urls:
         creds = url_credentials(url.value)
         if creds:
             yield Violation(facts.path,
                             f"connection URL embeds the password of user {creds[0]!r}",
-                            url.line, url.col, key=f"url:{creds[0]}")
+                            url.line, url.col, key=f"url:{creds[0]}", secret=creds[1])
 
 
 def check(ctx: CheckContext, params: Params) -> Iterable[Violation]:
