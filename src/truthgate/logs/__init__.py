@@ -7,7 +7,7 @@ loops; ``logs_report`` turns the scan into a :class:`~truthgate.model.RunReport`
 
 from __future__ import annotations
 
-from truthgate.logs.gate import run_logs, secret_values
+from truthgate.logs.gate import run_logs
 from truthgate.logs.report import logs_report
 from truthgate.logs.scan import ErrorLoop, LogScan, PatternScan, Quote, scan_logs
 from truthgate.logs.source import iter_lines, open_source
@@ -22,5 +22,4 @@ __all__ = [
     "open_source",
     "run_logs",
     "scan_logs",
-    "secret_values",
 ]

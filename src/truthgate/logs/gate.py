@@ -10,20 +10,11 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from truthgate.contract import load_contract
+from truthgate import redact
 from truthgate.logs.report import logs_report
 from truthgate.logs.scan import scan_logs
 from truthgate.logs.source import display_name, open_source
 from truthgate.model import RunReport
-
-# Shorter values ('1', 'true') occur by chance everywhere: masking them would garble every
-# quote while protecting nothing (the same rule as the smoke masker's).
-MIN_SECRET_LEN = 4
-
-
-def secret_values(names: frozenset[str], environ: Mapping[str, str]) -> frozenset[str]:
-    """The values the contract's secret env vars hold in ``environ`` (long enough to mask)."""
-    return frozenset(environ[n] for n in names if len(environ.get(n, "")) >= MIN_SECRET_LEN)
 
 
 def run_logs(contract_path: Path, source: str = "-", *, root: Path | None = None,
@@ -34,11 +25,11 @@ def run_logs(contract_path: Path, source: str = "-", *, root: Path | None = None
     (the release flow records its own cycle). Raises the contract loader's errors for a bad
     contract and OSError for an unreadable log.
     """
-    from truthgate.app import record_cycle, stamp, utc_now
+    from truthgate.app import load_guarded, record_cycle, stamp, utc_now
 
-    contract = load_contract(contract_path, root=root)
     env = os.environ if environ is None else environ
-    secrets = secret_values(contract.env.secret_names, env)
+    contract = load_guarded(contract_path, root=root, environ=env)
+    secrets = redact.active().secrets
     started = utc_now()
     with open_source(source) as lines:
         scan = scan_logs(lines, contract.observability, secrets)

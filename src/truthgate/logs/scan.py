@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from truthgate.contract.model import LogPattern, Observability
 from truthgate.logs.normalise import ERROR_HINT, error_key, is_error_line
 from truthgate.logs.timestamps import parse_timestamp
-from truthgate.redact import MASK, redact_credentials
+from truthgate.redact import Redactor
 
 QUOTES = 3  # offending lines quoted per rule
 QUOTE_CHARS = 300  # each quote truncated to this many characters
@@ -83,16 +83,14 @@ class LogScan:
     loops_approximate: bool = False
 
 
-def mask_and_cut(text: str, secrets: tuple[str, ...], focus: re.Pattern[str] | None) -> str:
+def mask_and_cut(text: str, redactor: Redactor, focus: re.Pattern[str] | None) -> str:
     """``text`` with every secret and credential masked, cut to :data:`QUOTE_CHARS` around ``focus``'s match.
 
     Masking happens before cutting, so no cut can leave half a secret behind.
     """
-    for secret in secrets:
-        if secret in text:
-            text = text.replace(secret, MASK)
-    # A logged bearer token or cookie is a secret no env var names: masked by its form.
-    text = redact_credentials(text).rstrip("\r\n")
+    # Secret values in any form, and what no env var names (a logged bearer token, a
+    # cookie, password=...): masked by the redaction boundary's own rule.
+    text = redactor.redact(text).rstrip("\r\n")
     if len(text) <= QUOTE_CHARS:
         return text
     start = 0
@@ -185,7 +183,7 @@ def scan_logs(lines: Iterable[bytes | str], observability: Observability,
     ``lines`` may be bytes (decoded as UTF-8, undecodable bytes replaced) or text; trailing
     newlines are ignored. ``secret_values`` never appear in a quote.
     """
-    secrets = tuple(sorted({s for s in secret_values if s}, key=len, reverse=True))
+    secrets = Redactor(secret_values)
     counters = [_PatternCounter(p) for p in observability.forbidden_log_patterns]
     live = [c for c in counters if c.regex is not None]
     limit = observability.error_loop_limit
@@ -213,7 +211,7 @@ def scan_logs(lines: Iterable[bytes | str], observability: Observability,
 
 
 def _feed_pattern(c: _PatternCounter, batch: list[str], text: str, number: int,
-                  secrets: tuple[str, ...]) -> None:
+                  secrets: Redactor) -> None:
     """Count one pattern's matches in a batch, in line order (windows depend on order)."""
     regex = c.regex
     assert regex is not None  # only compiled patterns are fed
