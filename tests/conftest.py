@@ -15,6 +15,15 @@ def _no_colour(monkeypatch: pytest.MonkeyPatch) -> None:
     os.environ.pop("CI_TRUTHGATE_RECORD", None)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_redaction_boundary() -> None:
+    # A command teaches the process-wide redactor its secrets; each test starts with none,
+    # as each real process does, so no test is masked by another test's secrets.
+    from truthgate import redact
+
+    redact.install(redact.Redactor())
+
+
 def pytest_configure(config: pytest.Config) -> None:
     # The contract validation cache lives in the user's cache directory: give the test run
     # its own, so tests neither read marks left by earlier runs nor litter ~/.cache.

@@ -18,14 +18,15 @@ from truthgate.redact.mask import MASK
 
 _HEADER_NAMES = r"(?:proxy-)?authorization|x-api-key|api[-_]?key"
 _COOKIE_NAMES = r"set-cookie|cookie"
-_QUOTED = r"(?P<q>[\"'])(?:(?!(?P=q)).)*(?P=q)"
+# A quoted value, also with JSON-escaped quotes (\"value\" inside a JSON report).
+_QUOTED = r"(?P<o>\\?(?P<q>[\"']))(?:(?!\\?(?P=q)).)*(?P=o)"
 
 # name: value / name=value / "name": "value"; a quoted value runs to its closing quote.
 # A header value is one word, or a scheme and its credentials ("Bearer x"); a cookie header
 # holds several cookies, so it is masked to the end of the line.
 _NAMED = re.compile(
     rf"""(?P<name>["']?\b(?:{_HEADER_NAMES})\b["']?\s*[:=]\s*)"""
-    rf"""(?:{_QUOTED}|(?:(?:Bearer|Basic|Digest|Token)\s+)?[^\s,;}}\]"']+)""",
+    rf"""(?:{_QUOTED}|(?:(?:Bearer|Basic|Digest|Token)\s+)?[^\s,;}}\]"'\\]+)""",
     re.IGNORECASE,
 )
 _COOKIE = re.compile(
@@ -41,17 +42,18 @@ _PAIR_WORDS = (r"password|passwd|secret|secret[-_]?key|token|api[-_]?key|apikey"
                r"|private[-_]?key|access[-_]?key|credentials?")
 _PAIR = re.compile(
     rf"""(?P<name>["']?(?<![A-Za-z0-9])[A-Za-z0-9_.-]*?(?:{_PAIR_WORDS})["']?\s*[:=]\s*)"""
-    rf"""(?:{_QUOTED}|(?P<bare>[^\s,;&"'}}\])]{{4,}}))""",
+    rf"""(?:{_QUOTED}|(?P<bare>[^\s,;&"'}}\])\\]{{4,}}))""",
     re.IGNORECASE,
 )
 # Values that are not credentials: placeholders, booleans, numbers, already masked text,
 # and code that reads the value from somewhere else.
 _NOT_A_VALUE = re.compile(
-    r"""^(?:["']?)(?:\$\{[^}]*\}|<[^>]*>|\*+|….*|true|false|null|none|nil|\d{1,6}|"""
-    r"""(?:os|env|settings|config|cfg|self|request)\b.*|.*[(\[].*|)(?:["']?)$""",
+    r"""^(?:\\?["']?)(?:\$\{[^}]*\}|<[^>]*>|\*+|.{0,4}(?:…|\\u2026)\(\d.*|true|false|null|none|nil|\d{1,6}|"""
+    r"""(?:os|env|settings|config|cfg|self|request)\b.*|.*[(\[].*|)(?:\\?["']?)$""",
     re.IGNORECASE,
 )
 
+_PARTIAL_MARKS = ("…(", "\\u2026(")
 _CREDENTIAL_LIKE = re.compile(r"^(?=.{6,}$)(?=.*[0-9_+/=!@#$%^&*~.-])")
 
 # scheme://user:password@host — the password only; placeholders are left readable.
@@ -71,7 +73,7 @@ _TOKENS = re.compile(
     r"|\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}|\bwhsec_[A-Za-z0-9]{16,}"  # Stripe
     r"|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"  # AWS access key id
     r"|\bAIza[0-9A-Za-z_-]{35}"  # Google API key
-    r"|\b\d{8,10}:AA[A-Za-z0-9_-]{33}\b"  # Telegram bot token
+    r"|\b\d{8,10}:AA[A-Za-z0-9_-]{30,40}\b"  # Telegram bot token
 )
 
 # Cheap pre-checks: most text mentions none of these, and the regexes are skipped for it.
@@ -96,13 +98,15 @@ def redact_credentials(text: str) -> str:
 
 
 def _keep_name(m: re.Match[str]) -> str:
-    quote = m.group("q") or ""
+    value = m.group(0)[len(m.group("name")):]
+    if _NOT_A_VALUE.match(value) or m.string.startswith(_PARTIAL_MARKS, m.end()):
+        return m.group(0)  # a placeholder, code, or a partial display (redact.partial)
+    quote = m.group("o") or ""
     return f"{m.group('name')}{quote}{MASK}{quote}"
 
 
 def _mask_pair(m: re.Match[str]) -> str:
-    value = m.group(0)[len(m.group("name")):]
-    if _NOT_A_VALUE.match(value) or MASK in value:
+    if MASK in m.group(0)[len(m.group("name")):]:
         return m.group(0)
     bare = m.group("bare")
     if bare and "=" not in m.group("name") and not _CREDENTIAL_LIKE.search(bare):

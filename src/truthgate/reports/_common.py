@@ -24,6 +24,7 @@ from truthgate.model import (
     Severity,
     StepResult,
 )
+from truthgate.redact import scrub
 
 TOOL_NAME = "truthgate"
 
@@ -198,7 +199,12 @@ def invariant_of(report: RunReport, finding: Finding) -> InvariantResult | None:
 
 
 def truncate(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters with a note of how much was left out."""
+    """``text`` masked, then cut to ``limit`` characters with a note of how much was left out.
+
+    Masked first (the redaction boundary's rule): a cut would leave a prefix of a secret
+    that no mask recognises any more.
+    """
+    text = scrub(text)
     if len(text) <= limit:
         return text
     return text[:limit] + f"\n… ({len(text) - limit} more characters)"

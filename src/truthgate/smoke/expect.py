@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from truthgate.redact import scrub
 from truthgate.smoke.jpath import MISS, search
 from truthgate.smoke.kinds.base import MISSING
 from truthgate.smoke.model import Expect, JsonCheck
@@ -27,11 +28,15 @@ _TYPES: dict[str, Callable[[Any], bool]] = {
 
 
 def short(value: Any, limit: int = 120) -> str:
-    """A compact JSON rendering for failure messages."""
+    """A compact JSON rendering for failure messages, masked before it is cut.
+
+    Cutting first would leave a prefix of a secret that no mask recognises any more.
+    """
     try:
         text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     except (TypeError, ValueError):
         text = repr(value)
+    text = scrub(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -128,14 +133,14 @@ def evaluate(expect: Expect, *, status: int, headers: tuple[tuple[str, str], ...
             out.append(f"header {n}: expected to match /{pat}/, got {got!r}")
     needs_json = schema is not None or expect.json
     if needs_json and data is MISSING:
-        out.append(f"body: expected JSON, got {short(body[:200])}")
+        out.append(f"body: expected JSON, got {short(body, 200)}")
     elif needs_json:
         if schema is not None:
             v = _validator(schema)
             for err in sorted(v.iter_errors(data), key=lambda e: list(e.absolute_path))[:5]:
                 path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}"
                                for p in err.absolute_path) or "(root)"
-                out.append(f"body schema: at {path}: {err.message[:200]}")
+                out.append(f"body schema: at {path}: {scrub(err.message)[:200]}")
         out += [f for c in expect.json if (f := _check_json(c, data)) is not None]
     out += [f"body: expected to contain {s!r}" for s in expect.body_contains if s not in body]
     out += [f"body: expected not to contain {s!r}" for s in expect.body_not_contains

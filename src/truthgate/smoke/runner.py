@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from truthgate import redact
 from truthgate.contract.model import Contract
 from truthgate.model import RunContext, RunReport, ScenarioResult
 from truthgate.smoke.client import httpx, tls_context
@@ -166,6 +167,9 @@ async def run_smoke_async(
     masker = Masker.build(secret_names, environ,
                           extra_headers={a.header for a in auths if a.header},
                           extra_values=(*extra_secrets, *_url_secrets(url)))
+    # The boundary learns every secret the run knows (auth blocks' env vars too), so a
+    # message masked before it is cut (expect.short) and every output hide them alike.
+    redact.add_secrets(masker.secrets)
     timeout_s = request_timeout_s or spec.defaults.timeout_s
     sel = Selection(tags=tuple(tags), mode=mode, allow_unsafe=allow_unsafe,
                     production=production, target=target or "")
