@@ -12,6 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 from truthgate import __version__, redact
 from truthgate.contract import Contract, load_contract
+from truthgate.errors import DemoError
 from truthgate.gitinfo import git_info
 from truthgate.model import RunReport
 
@@ -152,7 +153,7 @@ def run_smoke(
     return record_cycle(stamp(report, contract), contract, record, environ)
 
 
-class DemoUnavailable(Exception):
+class DemoUnavailable(DemoError):
     """The bundled example project is not next to the installed package."""
 
 

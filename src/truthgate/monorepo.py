@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from truthgate.errors import UsageError
 from truthgate.model import Finding, RunReport
 from truthgate.verify.walk import ALWAYS_SKIP_DIRS, IgnoreFile, is_ignored, load_gitignore
 
@@ -30,7 +31,7 @@ SKIP_DIRS = ALWAYS_SKIP_DIRS | {".tox", ".nox", ".mypy_cache", ".pytest_cache",
                                 ".ruff_cache", "site-packages"}
 
 
-class MonorepoUsageError(ValueError):
+class MonorepoUsageError(UsageError, ValueError):
     """The search cannot run as asked (no such directory): exit 2."""
 
 

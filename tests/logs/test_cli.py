@@ -12,15 +12,10 @@ import pytest
 
 # Until cli/main.py registers the command, a two-line app registers it the same way the
 # lead will (app.command("logs")(logs_command)); once registered, `truthgate logs` is it.
+# The real CLI, with its error boundary (a bad contract exits 2 there).
 SHIM = textwrap.dedent("""
-    import typer
-    from truthgate.cli.logs_cmd import logs_command
-    app = typer.Typer(add_completion=False)
-    @app.callback()
-    def main() -> None:
-        "truthgate (logs only)"
-    app.command("logs")(logs_command)
-    app()
+    from truthgate.cli.main import run
+    run()
 """)
 
 CONTRACT = textwrap.dedent("""

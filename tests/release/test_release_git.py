@@ -6,10 +6,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from truthgate.cli.release_cmd import release_command
+from truthgate.cli.main import app as truthgate_cli
 from truthgate.cycles.ledger import list_cycles
 
 CONTRACT = """\
@@ -26,8 +25,8 @@ release:
   definition_of_done: {{consecutive_green_cycles: {required}}}
 """
 
-app = typer.Typer()
-app.command("release")(release_command)
+# The real CLI (its error boundary turns usage errors into exit 2), not a bare command.
+app = truthgate_cli
 
 
 def git(repo: Path, *args: str) -> str:
@@ -56,7 +55,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def release(repo: Path, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, ["--contract", str(repo / "product" / "truth.yaml"),
+    result = CliRunner().invoke(app, ["release", "--contract", str(repo / "product" / "truth.yaml"),
                                       *args])
     return result.exit_code, result.output
 
@@ -108,5 +107,5 @@ def test_usage_errors_exit_2(repo: Path) -> None:
     assert code == 2 and "not a usable tag name" in out
     code, out = release(repo, "--format", "pdf")
     assert code == 2
-    result = CliRunner().invoke(app, ["--contract", str(repo / "missing.yaml")])
+    result = CliRunner().invoke(app, ["release", "--contract", str(repo / "missing.yaml")])
     assert result.exit_code == 2

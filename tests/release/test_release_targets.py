@@ -11,11 +11,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-import typer
 from smoke.service import State, serve
 from typer.testing import CliRunner
 
-from truthgate.cli.release_cmd import release_command
+from truthgate.cli.main import app as truthgate_cli
 from truthgate.contract.model import Contract, Release, ReleaseStep
 from truthgate.cycles.ledger import list_cycles
 from truthgate.model import RunReport
@@ -41,8 +40,8 @@ release:
     - {{name: smoke production, run: smoke, target: production}}
 """
 
-app = typer.Typer()
-app.command("release")(release_command)
+# The real CLI (its error boundary turns usage errors into exit 2), not a bare command.
+app = truthgate_cli
 
 
 def release(tmp_path: Path, staging: str, production: str, *args: str) -> tuple[int, str]:
@@ -50,7 +49,7 @@ def release(tmp_path: Path, staging: str, production: str, *args: str) -> tuple[
     (tmp_path / "app.py").write_text("print('hello')\n")
     contract_file = tmp_path / "product" / "truth.yaml"
     contract_file.write_text(CONTRACT.format(staging=staging, production=production))
-    result = CliRunner().invoke(app, ["--contract", str(contract_file), *args])
+    result = CliRunner().invoke(app, ["release", "--contract", str(contract_file), *args])
     return result.exit_code, result.output
 
 
@@ -94,7 +93,7 @@ def test_unknown_target_is_refused_before_any_step_runs(tmp_path: Path) -> None:
         contract_file = tmp_path / "product" / "truth.yaml"
         contract_file.write_text(contract_file.read_text().replace(
             "target: production}", "target: prodution}"))
-        result = CliRunner().invoke(app, ["--contract", str(contract_file)])
+        result = CliRunner().invoke(app, ["release", "--contract", str(contract_file)])
     assert result.exit_code == 2
     assert "step 'smoke production' names smoke target 'prodution'" in result.output
     assert "known: staging, production" in result.output

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from truthgate.cli.console import emit
+from truthgate.formats import help_list
 
 if TYPE_CHECKING:
     from truthgate.model import RunReport
@@ -33,16 +34,15 @@ RootOpt = Annotated[
 ]
 FormatOpt = Annotated[
     str,
-    typer.Option(
-        "--format", "-f", help="Output on stdout: text, json, sarif, junit, github, markdown."
-    ),
+    typer.Option("--format", "-f", help=f"Output on stdout: {help_list()}."),
 ]
 OutOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--out",
         "-o",
-        help="Also write a report: FORMAT:PATH (repeatable), e.g. sarif:verify.sarif.",
+        help=f"Also write a report: FORMAT:PATH (repeatable), e.g. sarif:verify.sarif; "
+        f"FORMAT is one of {help_list()}.",
         show_default=False,
     ),
 ]

@@ -15,7 +15,6 @@ from typing import Annotated
 import typer
 
 from truthgate.cli import common as cli
-from truthgate.cli.console import emit
 
 
 def logs_command(
@@ -29,16 +28,12 @@ def logs_command(
     record: cli.RecordOpt = None,
 ) -> None:
     """Check deployment logs for forbidden patterns and error loops (streams any size)."""
-    # Here, not at the top: importing the contract package loads jsonschema, and every
-    # command's start-up (and --help) would pay for it.
-    from truthgate.contract import ContractError
+    # Here, not at the top: the engine imports the contract package, which loads jsonschema,
+    # and every command's start-up (and --help) would pay for it.
     from truthgate.logs import run_logs
 
     try:
         report = run_logs(cli._contract_path(contract), source, root=root, record=record)
-    except ContractError as exc:
-        emit(exc.render(), err=True)
-        raise typer.Exit(cli.EXIT_USAGE) from None
     except OSError as exc:
         cli._die(f"cannot read log {source}: {exc.strerror or exc}")
     cli._emit_report(report, fmt, out)

@@ -1,6 +1,7 @@
 """truthgate's command line: parse flags, call the app layer, render, choose the exit code.
 
-Exit codes: 0 pass, 1 gate failed, 2 contract or usage error.
+Exit codes: 0 pass, 1 gate failed, 2 contract or usage error, 3 internal error (a bug:
+please report it). Errors are turned into exit codes in one place, ``cli/boundary.py``.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from typing import Annotated
 
 import typer
 
+from truthgate.cli.boundary import GuardedGroup
 from truthgate.cli.common import (
     EXIT_PASS,
-    EXIT_USAGE,
     ContractOpt,
     FormatOpt,
     OutOpt,
@@ -41,12 +42,22 @@ app = typer.Typer(
     name="truthgate",
     help="Turn product/truth.yaml into a gate: validate the contract, verify the repository, "
     "smoke a deployment, report cycles.\n\nExit codes: 0 pass, 1 gate failed, 2 contract or "
-    "usage error.",
+    "usage error, 3 internal error (please report).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
+    cls=GuardedGroup,
 )
+
+
+@app.callback()
+def _options(
+    debug: Annotated[bool, typer.Option(
+        "--debug", help="Show the traceback of an internal error (exit code 3).")] = False,
+) -> None:
+    if debug:
+        os.environ["TRUTHGATE_DEBUG"] = "1"
 
 
 @app.command()
@@ -55,14 +66,10 @@ def validate(
     root: RootOpt = None,
 ) -> None:
     """Check a contract against the schema; print every problem with file:line:col."""
-    from truthgate.contract import ContractError, load_contract
+    from truthgate.contract import load_contract
 
     target = _contract_path(path)
-    try:
-        contract = load_contract(target, root=root)
-    except ContractError as exc:
-        emit(exc.render(), err=True)
-        raise typer.Exit(EXIT_USAGE) from None
+    contract = load_contract(target, root=root)
     emit(
         # The name is the contract author's text: escaped, it cannot move the cursor,
         # recolour the terminal or forge a second line.
@@ -137,25 +144,18 @@ def verify(
     if search_root is not None:
         _die(f"ROOT ({search_root}) is for --all; gate one contract with --contract and --root")
     from truthgate import app as usecases
-    from truthgate.contract import ContractError
 
     path = _contract_path(contract)
-    try:
-        report = usecases.run_verify(
-            path,
-            root=root,
-            select=select or (),
-            ignore=ignore or (),
-            baseline=baseline,
-            use_cache=not no_cache,
-            jobs=jobs,
-            record=record and write_baseline is None,
-        )
-    except ContractError as exc:
-        emit(exc.render(), err=True)
-        raise typer.Exit(EXIT_USAGE) from None
-    except ValueError as exc:  # unknown --select id, unreadable baseline, ...
-        _die(str(exc))
+    report = usecases.run_verify(
+        path,
+        root=root,
+        select=select or (),
+        ignore=ignore or (),
+        baseline=baseline,
+        use_cache=not no_cache,
+        jobs=jobs,
+        record=record and write_baseline is None,
+    )
     if write_baseline is not None:
         from truthgate.verify.baseline import write_baseline as write
 
@@ -232,31 +232,23 @@ def smoke(
 ) -> None:
     """Run the contract's smoke scenarios (S0..S8) over HTTP against a live deployment."""
     from truthgate import app as usecases
-    from truthgate.contract import ContractError
-    from truthgate.smoke.runner import SmokeUsageError
 
-    try:
-        report = usecases.run_smoke(
-            _contract_path(contract),
-            root=root,
-            environ=dict(os.environ),
-            base_url=base_url,
-            target=target,
-            scenario_ids=tuple(scenario or ()),
-            tags=tuple(tag or ()),
-            mode=mode,
-            allow_unsafe=allow_unsafe,
-            concurrency=concurrency,
-            request_timeout_s=timeout,
-            deadline_s=deadline,
-            wait_ready_s=wait_ready,
-            record=record,
-        )
-    except ContractError as exc:
-        emit(exc.render(), err=True)
-        raise typer.Exit(EXIT_USAGE) from None
-    except SmokeUsageError as exc:
-        _die(str(exc))
+    report = usecases.run_smoke(
+        _contract_path(contract),
+        root=root,
+        environ=dict(os.environ),
+        base_url=base_url,
+        target=target,
+        scenario_ids=tuple(scenario or ()),
+        tags=tuple(tag or ()),
+        mode=mode,
+        allow_unsafe=allow_unsafe,
+        concurrency=concurrency,
+        request_timeout_s=timeout,
+        deadline_s=deadline,
+        wait_ready_s=wait_ready,
+        record=record,
+    )
     from truthgate.contract.loader import default_root
 
     _emit_report(report, fmt, out, root=root or default_root(_contract_path(contract)))
@@ -276,18 +268,9 @@ def demo(
 ) -> None:
     """Start the bundled demo service, verify its example project, smoke it, print the report."""
     from truthgate import app as usecases
-    from truthgate.contract import ContractError
 
     chosen = tuple(f.strip() for f in faults.split(",") if f.strip())
-    try:
-        report = usecases.run_demo(chosen)
-    except usecases.DemoUnavailable as exc:
-        _die(str(exc))
-    except ContractError as exc:
-        emit(exc.render(), err=True)
-        raise typer.Exit(EXIT_USAGE) from None
-    except ValueError as exc:  # an unknown fault name
-        _die(str(exc))
+    report = usecases.run_demo(chosen)
     _emit_report(report, fmt, out)
     raise typer.Exit(report.exit_code)
 
@@ -300,10 +283,7 @@ def init(
     """Scaffold product/truth.yaml, kb/ stubs, quarantine/ and a CI workflow from the repo."""
     from truthgate.scaffold.init import scaffold
 
-    try:
-        written, kept = scaffold(directory, force=force)
-    except ValueError as exc:
-        _die(str(exc))
+    written, kept = scaffold(directory, force=force)
     for path in written:
         emit(f"wrote {path}")
     for path in kept:

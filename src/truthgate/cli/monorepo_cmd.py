@@ -22,7 +22,6 @@ import typer
 
 from truthgate.cli.common import EXIT_PASS, _die
 from truthgate.cli.console import emit, escape_nonprintable
-from truthgate.redact import scrub
 
 if TYPE_CHECKING:
     from truthgate.monorepo import ContractGate
@@ -53,19 +52,18 @@ def verify_all(root: Path, fmt: str, *, use_cache: bool, jobs: int | None,
                record: bool | None) -> NoReturn:
     """Gate every contract below ``root``; print per-contract verdicts and reports; exit."""
     from truthgate import app as usecases
-    from truthgate.monorepo import MonorepoUsageError, combined_exit_code
+    from truthgate.monorepo import combined_exit_code
 
     if fmt not in ALL_FORMATS:
         _die(f"--all prints {', '.join(ALL_FORMATS[:-1])} or {ALL_FORMATS[-1]}, got {fmt!r} "
              "(for SARIF, JUnit or a report file per contract, run one job per contract: see "
              "'truthgate matrix')")
-    try:
-        gates = usecases.run_verify_all(root, use_cache=use_cache, jobs=jobs, record=record)
-    except MonorepoUsageError as exc:
-        _die(str(exc))
+    gates = usecases.run_verify_all(root, use_cache=use_cache, jobs=jobs, record=record)
     if not gates:
         _die(_nothing_found(root))
     if fmt == "json":
+        from truthgate.redact import scrub
+
         sys.stdout.write(scrub(json.dumps([_gate_json(g) for g in gates], indent=2) + "\n"))
     elif fmt == "github":
         _print_github(root, gates)
@@ -144,17 +142,15 @@ def matrix_command(root: RootArg = Path(".")) -> None:
     listed, so their job fails visibly; a warning names them here.
     """
     from truthgate import app as usecases
-    from truthgate.monorepo import MonorepoUsageError
 
-    try:
-        entries = usecases.contract_names(root)
-    except MonorepoUsageError as exc:
-        _die(str(exc))
+    entries = usecases.contract_names(root)
     if not entries:
         _die(_nothing_found(root))
     include = [{"name": name, "contract": found.contract, "root": found.root}
                for found, name, _ in entries]
     # ensure_ascii: one plain-ASCII line whatever the product names, safe in $GITHUB_OUTPUT.
+    from truthgate.redact import scrub
+
     sys.stdout.write(scrub(json.dumps({"include": include}, separators=(",", ":")) + "\n"))
     for found, _, error in entries:
         if error:

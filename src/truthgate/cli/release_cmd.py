@@ -42,26 +42,19 @@ def release_command(
         "--format", "-f", help="How to print the release cycle: text or markdown.")] = "text",
 ) -> None:
     """Run the release checklist (verify -> smoke -> logs -> dod -> command) and tag if green."""
-    from truthgate.contract import ContractError, load_contract
-    from truthgate.release import ReleaseOptions, ReleaseUsageError, run_release
+    from truthgate.contract import load_contract
+    from truthgate.release import ReleaseOptions, run_release
     from truthgate.release.runners import default_runners
 
     if fmt not in ("text", "markdown"):
         emit(f"error: --format is text or markdown, got {fmt!r}", err=True)
         raise typer.Exit(EXIT_USAGE)
-    try:
-        loaded = load_contract(contract or Path("product") / "truth.yaml", root=root)
-    except ContractError as exc:
-        emit(exc.render(), err=True)
-        raise typer.Exit(EXIT_USAGE) from None
+    loaded = load_contract(contract or Path("product") / "truth.yaml", root=root)
     options = ReleaseOptions(tag=tag or "", base_url=base_url, target=target,
                              logs_source=logs, dry_run=dry_run)
     try:
         result = run_release(loaded, options,
                              default_runners(loaded, dict(os.environ), record=record))
-    except ReleaseUsageError as exc:
-        emit(f"error: {exc}", err=True)
-        raise typer.Exit(EXIT_USAGE) from None
     except OSError as exc:  # the ledger could not be written
         emit(f"error: cannot record the release cycle: {exc.strerror or exc}", err=True)
         raise typer.Exit(EXIT_FAIL) from None

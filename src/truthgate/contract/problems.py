@@ -12,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from truthgate.errors import TruthgateError
+
 KeyPath = tuple[str | int, ...]
 
 # C0/C1 controls (tab aside) and bidi overrides: a contract's "\e[2J" or U+202E must not reach
@@ -66,7 +68,7 @@ class ContractProblem:
         return f"{where}: {key}{self.message}"
 
 
-class ContractError(Exception):
+class ContractError(TruthgateError):
     """The contract could not be loaded; ``problems`` lists every reason, located."""
 
     def __init__(self, filename: str, problems: Sequence[ContractProblem], source: str = ""):

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from truthgate.errors import TruthgateError
 from truthgate.model import RunReport
 from truthgate.redact import scrub
 from truthgate.reports.json_report import ReportFormatError, load, render
@@ -44,7 +45,7 @@ _MAX_CLAIMS = 10_000
 _NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.EXDEV}
 
 
-class CycleError(Exception):
+class CycleError(TruthgateError):
     """A cycle that does not exist or cannot be read."""
 
 

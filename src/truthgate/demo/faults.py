@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 
+from truthgate.errors import DemoError
+
 # What each fault breaks; the keys are the only accepted names.
 FAULT_DESCRIPTIONS: Mapping[str, str] = {
     "health_schema": "the health body lacks the required 'version' field",
@@ -49,7 +51,7 @@ def parse_faults(value: str | Iterable[str] | None) -> frozenset[str]:
     names = frozenset(n.strip() for n in items if n and n.strip())
     unknown = sorted(names - FAULTS)
     if unknown:
-        raise ValueError(
+        raise DemoError(
             f"unknown demo fault(s): {', '.join(unknown)}; known: {', '.join(sorted(FAULTS))}"
         )
     return names

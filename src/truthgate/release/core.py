@@ -22,6 +22,7 @@ from typing import Protocol
 from truthgate.contract.model import Contract, ReleaseStep
 from truthgate.cycles.dod import DodStatus, checked_something, dod_status
 from truthgate.cycles.ledger import Cycle
+from truthgate.errors import UsageError
 from truthgate.model import InvariantResult, Outcome, RunContext, RunReport, Severity
 from truthgate.release.message import tag_message
 from truthgate.release.targets import qualify, several_smoke_steps, smoke_args, unknown_target
@@ -31,7 +32,7 @@ GREEN, RED, SKIPPED, NOT_RUN = "green", "red", "skipped", "not run"
 _TAG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 
 
-class ReleaseUsageError(ValueError):
+class ReleaseUsageError(UsageError, ValueError):
     """The release cannot be attempted as asked (bad tag name, unknown target): exit 2."""
 
 

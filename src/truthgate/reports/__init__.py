@@ -2,7 +2,7 @@
 
 Every renderer is deterministic (no clock, no environment, no randomness: the same report
 gives the same bytes), so reports can be diffed, golden-tested and recorded as cycles.
-Formats are registered here by name and imported only when used, because ``verify``
+Formats are registered in :mod:`truthgate.formats` by name and imported only when used, because ``verify``
 must not pay the import cost of formats it does not print. ``write_atomic`` is the only
 function in the package that touches the file system.
 """
@@ -10,13 +10,12 @@ function in the package that touches the file system.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
+from truthgate.errors import UsageError
+from truthgate.formats import REPORTERS, Reporter, formats
 from truthgate.model import RunReport
 from truthgate.redact import scrub
 
@@ -29,64 +28,9 @@ __all__ = [
     "write_atomic",
 ]
 
-RenderFn = Callable[[RunReport], str]
-
-
-class UnknownFormatError(ValueError):
+class UnknownFormatError(UsageError, ValueError):
     """Raised by :func:`render` for a format name that is not registered."""
 
-
-@dataclass(frozen=True)
-class Reporter:
-    """One output format: where its renderer lives and how its files are named.
-
-    ``module`` must define ``render(report: RunReport) -> str``; it is imported on first
-    use only.
-    """
-
-    name: str
-    module: str
-    suffix: str
-    media_type: str
-    summary: str
-
-    def load(self) -> RenderFn:
-        """Import the format's module and return its ``render`` function."""
-        fn: RenderFn = importlib.import_module(self.module).render
-        return fn
-
-    def render(self, report: RunReport) -> str:
-        """Render ``report`` in this format."""
-        return self.load()(report)
-
-
-def _reporter(name: str, module: str, suffix: str, media_type: str, summary: str) -> Reporter:
-    return Reporter(name, f"truthgate.reports.{module}", suffix, media_type, summary)
-
-
-REPORTERS: dict[str, Reporter] = {
-    r.name: r
-    for r in (
-        _reporter("text", "text", ".txt", "text/plain",
-                  "plain terminal report grouped by invariant, one-line verdict"),
-        _reporter("json", "json_report", ".json", "application/json",
-                  "schema-versioned JSON of every field of the run"),
-        _reporter("sarif", "sarif", ".sarif", "application/sarif+json",
-                  "SARIF 2.1.0 of findings and red scenarios, for code scanning"),
-        _reporter("junit", "junit", ".xml", "application/xml",
-                  "JUnit XML: one test case per invariant and scenario"),
-        _reporter("github", "github", ".txt", "text/plain",
-                  "GitHub Actions workflow commands (annotations)"),
-        _reporter("markdown", "markdown", ".md", "text/markdown",
-                  "cycle report for a release captain and $GITHUB_STEP_SUMMARY"),
-        _reporter("html", "html", ".html", "text/html", "self-contained HTML page, no scripts"),
-    )
-}
-
-
-def formats() -> tuple[str, ...]:
-    """The registered format names, in registration order (for ``--format`` help)."""
-    return tuple(REPORTERS)
 
 
 def render(fmt: str, report: RunReport) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from truthgate.errors import ScaffoldError
 from truthgate.scaffold.discover import Discovery, discover, is_secret_name
 
 _KB_STUBS = {
@@ -96,7 +97,7 @@ def scaffold(root: Path, *, force: bool = False) -> tuple[list[str], list[str]]:
     """Write the starter files; returns (written, kept) relative paths. Never overwrites
     an existing file unless ``force``."""
     if not root.is_dir():
-        raise ValueError(f"{root} is not a directory")
+        raise ScaffoldError(f"{root} is not a directory")
     found = discover(root)
     files = {
         "product/truth.yaml": render_contract(found),

@@ -24,6 +24,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from truthgate import redact
 from truthgate.contract.model import Contract
+from truthgate.errors import UsageError
 from truthgate.model import RunContext, RunReport, ScenarioResult
 from truthgate.smoke.client import httpx, tls_context
 from truthgate.smoke.execute import StepEnv, warm_up
@@ -40,7 +41,7 @@ from truthgate.smoke.template import TemplateError, render
 Progress = Callable[[ScenarioResult], None]
 
 
-class SmokeUsageError(Exception):
+class SmokeUsageError(UsageError):
     """The run cannot start: no base URL, unknown scenario or target, bad option."""
 
 

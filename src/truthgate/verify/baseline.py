@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from truthgate import __version__
+from truthgate.errors import TruthgateError
 from truthgate.model import RunReport
 from truthgate.redact import scrub
 
 BASELINE_VERSION = 1
 
 
-class BaselineError(Exception):
+class BaselineError(TruthgateError):
     """The baseline file is missing, unreadable or not a truthgate baseline."""
 
 
