@@ -251,6 +251,16 @@ def _sections() -> dict[str, Any]:
                             },
                             "target": _str("Smoke target for a smoke step."),
                             "command": _str("Shell-free command line for a 'command' step."),
+                            "source": {**PATH, "description": (
+                                "A 'logs' step's log file, relative to the repository "
+                                "root; `truthgate release --logs` overrides it.")},
+                            "optional": {
+                                "type": "boolean",
+                                "description": (
+                                    "When the step cannot run (a logs step with no log "
+                                    "source), skip it and say so in the tag message "
+                                    "instead of failing the release."),
+                            },
                         },
                         required=("name", "run"),
                     ),
