@@ -5,6 +5,12 @@ annotation on the pull request's diff. Escaping follows the Actions toolkit exac
 in the message ``%``, CR and LF are encoded; in property values ``:`` and ``,`` as well,
 because they delimit properties. Anything unescaped would silently truncate or split
 an annotation.
+
+GitHub shows at most 10 error, 10 warning and 10 notice annotations per step and drops the
+rest without a word, so ``render`` prints at most ``CAP`` of each, most severe first (in
+report order within a severity; one notice fewer, to leave room), then one notice with the
+total and where the whole report is (the job summary, the SARIF upload). Nothing is lost:
+every other format still carries every finding.
 """
 
 from __future__ import annotations
@@ -13,6 +19,10 @@ from truthgate.model import Finding, Outcome, RunReport, ScenarioResult, Severit
 from truthgate.reports._common import TOOL_NAME, repo_path, scenario_problems, verdict_lines
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+# Annotations GitHub shows per step and level; one notice is kept for the summary.
+CAP = 10
+LEVELS = ("error", "warning", "notice")
+_LIMITS = {"error": CAP, "warning": CAP, "notice": CAP - 1}
 
 
 def escape_data(text: str) -> str:
@@ -62,17 +72,52 @@ def _scenario(s: ScenarioResult, contract: str) -> str:
     return command("error", message, **where, title=title)
 
 
-def render(report: RunReport) -> str:
-    """Annotation commands, then the verdict lines as plain log text."""
-    lines = [_finding(f) for f in report.findings]
-    # A file verify could not examine is a warning on that file, as in every other format:
+def _annotations(report: RunReport) -> list[tuple[str, str]]:
+    """(level, command line) of every problem, in report order."""
+    out = [(COMMANDS[f.severity], _finding(f)) for f in report.findings]
+    # A file verify could not examine is annotated on that file, as in every other format:
     # a gate that silently skipped code must say so where the reviewer looks.
-    lines += [_finding(f) for f in report.skipped_files]
+    out += [(COMMANDS[f.severity], _finding(f)) for f in report.skipped_files]
     for inv in report.invariants:
         if inv.outcome is Outcome.ERROR:
-            lines.append(command("error", inv.error or "the invariant could not run",
-                                 title=f"{TOOL_NAME} {inv.id} could not run"))
-    lines += [_scenario(s, report.context.contract_path) for s in report.scenarios
-              if s.outcome in (Outcome.FAIL, Outcome.ERROR)]
+            out.append(("error", command("error", inv.error or "the invariant could not run",
+                                         title=f"{TOOL_NAME} {inv.id} could not run")))
+    out += [("error", _scenario(s, report.context.contract_path)) for s in report.scenarios
+            if s.outcome in (Outcome.FAIL, Outcome.ERROR)]
+    return out
+
+
+def _plural(n: int, level: str) -> str:
+    return f"{n} {level}" + ("" if n == 1 else "s")
+
+
+def _summary(report: RunReport, counts: dict[str, int], shown: dict[str, int]) -> str:
+    """The closing notice: how many problems, how many shown, where the rest are."""
+    run = " ".join(report.context.command.split()) or "run"
+    total = sum(counts.values())
+    parts = ", ".join(_plural(counts[lv], lv) for lv in LEVELS if counts[lv])
+    message = f"{TOOL_NAME} {run}: {_plural(total, 'annotation')} ({parts})"
+    if shown == counts:
+        message += ", all shown."
+    else:
+        message += (f"; shown here: {', '.join(_plural(shown[lv], lv) for lv in LEVELS)}, "
+                    "most severe first (GitHub shows at most 10 of each per step).")
+    message += (" The full report is in the job summary (--out markdown:...) and in code "
+                "scanning (--out sarif:...).")
+    return command("notice", message, title=f"{TOOL_NAME} {run}: {total} problems")
+
+
+def render(report: RunReport) -> str:
+    """Capped annotation commands, most severe first, a summary notice, the verdict lines."""
+    found = _annotations(report)
+    counts = {lv: sum(1 for level, _ in found if level == lv) for lv in LEVELS}
+    lines: list[str] = []
+    shown = dict.fromkeys(LEVELS, 0)
+    for level in LEVELS:
+        chosen = [line for lv, line in found if lv == level][:_LIMITS[level]]
+        shown[level] = len(chosen)
+        lines += chosen
+    if found:
+        lines.append(_summary(report, counts, shown))
     lines += verdict_lines(report)
     return "\n".join(lines) + "\n"
