@@ -49,7 +49,7 @@ def expand(text: str, context: dict[str, str]) -> str:
 
 
 def run_like_github(step: dict[str, Any], context: dict[str, str], workspace: Path,
-                    runner_temp: Path) -> tuple[int, str]:
+                    runner_temp: Path, path: str = "/usr/bin:/bin") -> tuple[int, str]:
     """Run one ``shell: bash`` step as the Actions runner does; (exit status, log).
 
     The runner writes the expanded ``run:`` text to a file and runs
@@ -60,7 +60,7 @@ def run_like_github(step: dict[str, Any], context: dict[str, str], workspace: Pa
     runner_temp.mkdir(parents=True, exist_ok=True)
     script = runner_temp / f"step-{uuid.uuid4().hex}.sh"
     script.write_text(expand(step["run"], context))
-    env = {"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "CI": "true", "GITHUB_ACTIONS": "true",
+    env = {"PATH": path, "NO_COLOR": "1", "CI": "true", "GITHUB_ACTIONS": "true",
            "HOME": str(runner_temp / "home"), "RUNNER_TEMP": str(runner_temp),
            "GITHUB_WORKSPACE": str(workspace),
            "GITHUB_OUTPUT": str(runner_temp / "output"),
@@ -180,6 +180,23 @@ def test_the_repo_workflow_verify_step_writes_its_summary_even_when_red(
     else:
         assert "has-readme" in (temp / "summary.md").read_text()
         assert (repo / "truthgate.sarif").is_file()
+
+
+@needs_bash
+@pytest.mark.parametrize(("state", "code"), [("green", 0), ("red", 1)])
+def test_the_workflow_init_writes_summarises_a_red_verify_and_fails(
+        tmp_path: Path, state: str, code: int) -> None:
+    from truthgate.scaffold.init import INSTALL_LINE, scaffold
+
+    repo, temp = make_repo(tmp_path / "repo", state), tmp_path / "runner"
+    scaffold(repo, install=INSTALL_LINE)  # keeps the repository's own contract
+    workflow = yaml.safe_load((repo / ".github" / "workflows" / "truth_gate.yml").read_text())
+    steps = workflow["jobs"]["truth_gate"]["steps"]
+    verify = next(s for s in steps if "truthgate verify" in s.get("run", ""))
+    bin_dir = str(Path(sys.executable).parent)
+    got, log = run_like_github(verify, {}, repo, temp, path=f"{bin_dir}:/usr/bin:/bin")
+    assert got == code, log
+    assert "has-readme" in (temp / "summary.md").read_text()
 
 
 def test_pre_commit_hooks_run_truthgate_without_file_names() -> None:
