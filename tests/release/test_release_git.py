@@ -252,3 +252,20 @@ def test_usage_errors_exit_2(repo: Path) -> None:
     assert code == 2
     result = CliRunner().invoke(app, ["--contract", str(repo / "missing.yaml")])
     assert result.exit_code == 2
+
+
+def test_a_tag_git_refuses_leaves_a_red_cycle_not_a_green_one(repo: Path) -> None:
+    green_cycles(repo)
+    # A stale lock from a crashed git: `git tag` itself fails, after the cycle was recorded.
+    (repo / ".git" / "refs" / "tags").mkdir(parents=True, exist_ok=True)
+    (repo / ".git" / "refs" / "tags" / "v9.0.0.lock").write_text("")
+    code, out = release(repo, "--tag", "v9.0.0")
+    assert code == 1 and "release green but tagging failed" in out
+    assert git(repo, "tag", "-l") == ""
+    cycles = list_cycles(repo / "reports" / "cycles").cycles
+    assert [c.number for c in cycles] == [1, 2]  # rewritten in place, not a second cycle
+    last = cycles[-1]
+    assert last.kind == "release" and not last.report.passed
+    assert "tagging failed" in last.report.invariants[-1].findings[0].message
+    code, listing = truthgate(repo, "report", "list")
+    assert listing.splitlines()[-1].split()[4] == "FAILED"
