@@ -72,7 +72,7 @@ def _scenario(s: ScenarioResult, contract: str) -> str:
     return command("error", message, **where, title=title)
 
 
-def _annotations(report: RunReport) -> list[tuple[str, str]]:
+def annotation_lines(report: RunReport) -> list[tuple[str, str]]:
     """(level, command line) of every problem, in report order."""
     out = [(COMMANDS[f.severity], _finding(f)) for f in report.findings]
     # A file verify could not examine is annotated on that file, as in every other format:
@@ -87,37 +87,54 @@ def _annotations(report: RunReport) -> list[tuple[str, str]]:
     return out
 
 
+class Budget:
+    """What one command may still print per level, and what it found and showed so far."""
+
+    def __init__(self) -> None:
+        self.left = dict(_LIMITS)
+        self.found = dict.fromkeys(LEVELS, 0)
+        self.shown = dict.fromkeys(LEVELS, 0)
+
+    def take(self, found: list[tuple[str, str]]) -> list[str]:
+        """The lines of ``found`` still within the budget, most severe first."""
+        lines: list[str] = []
+        for level in LEVELS:
+            of_level = [line for lv, line in found if lv == level]
+            chosen = of_level[:self.left[level]]
+            self.found[level] += len(of_level)
+            self.shown[level] += len(chosen)
+            self.left[level] -= len(chosen)
+            lines += chosen
+        return lines
+
+    def summary(self, run: str) -> str:
+        """The closing notice: how many problems, how many shown, where the rest are;
+        '' when nothing was found."""
+        total = sum(self.found.values())
+        if not total:
+            return ""
+        parts = ", ".join(_plural(self.found[lv], lv) for lv in LEVELS if self.found[lv])
+        message = f"{TOOL_NAME} {run}: {_plural(total, 'annotation')} ({parts})"
+        if self.shown == self.found:
+            message += ", all shown."
+        else:
+            shown = ", ".join(_plural(self.shown[lv], lv) for lv in LEVELS)
+            message += (f"; shown here: {shown}, most severe first (GitHub shows at most "
+                        f"{CAP} of each per step).")
+        message += (" The full report is in the job summary (--out markdown:...) and in code "
+                    "scanning (--out sarif:...).")
+        return command("notice", message, title=f"{TOOL_NAME} {run}: {total} problems")
+
+
 def _plural(n: int, level: str) -> str:
     return f"{n} {level}" + ("" if n == 1 else "s")
 
 
-def _summary(report: RunReport, counts: dict[str, int], shown: dict[str, int]) -> str:
-    """The closing notice: how many problems, how many shown, where the rest are."""
-    run = " ".join(report.context.command.split()) or "run"
-    total = sum(counts.values())
-    parts = ", ".join(_plural(counts[lv], lv) for lv in LEVELS if counts[lv])
-    message = f"{TOOL_NAME} {run}: {_plural(total, 'annotation')} ({parts})"
-    if shown == counts:
-        message += ", all shown."
-    else:
-        message += (f"; shown here: {', '.join(_plural(shown[lv], lv) for lv in LEVELS)}, "
-                    "most severe first (GitHub shows at most 10 of each per step).")
-    message += (" The full report is in the job summary (--out markdown:...) and in code "
-                "scanning (--out sarif:...).")
-    return command("notice", message, title=f"{TOOL_NAME} {run}: {total} problems")
-
-
 def render(report: RunReport) -> str:
     """Capped annotation commands, most severe first, a summary notice, the verdict lines."""
-    found = _annotations(report)
-    counts = {lv: sum(1 for level, _ in found if level == lv) for lv in LEVELS}
-    lines: list[str] = []
-    shown = dict.fromkeys(LEVELS, 0)
-    for level in LEVELS:
-        chosen = [line for lv, line in found if lv == level][:_LIMITS[level]]
-        shown[level] = len(chosen)
-        lines += chosen
-    if found:
-        lines.append(_summary(report, counts, shown))
+    budget = Budget()
+    lines = budget.take(annotation_lines(report))
+    summary = budget.summary(" ".join(report.context.command.split()) or "run")
+    lines += [summary] if summary else []
     lines += verdict_lines(report)
     return "\n".join(lines) + "\n"
