@@ -269,3 +269,19 @@ def test_a_tag_git_refuses_leaves_a_red_cycle_not_a_green_one(repo: Path) -> Non
     assert "tagging failed" in last.report.invariants[-1].findings[0].message
     code, listing = truthgate(repo, "report", "list")
     assert listing.splitlines()[-1].split()[4] == "FAILED"
+
+
+def test_a_logs_step_reads_an_absolute_source_outside_the_repository(
+        repo: Path, tmp_path: Path) -> None:
+    deploy_log = tmp_path / "deploy" / "api.log"
+    deploy_log.parent.mkdir()
+    deploy_log.write_text("Traceback (most recent call last)\n")
+    (repo / "product" / "truth.yaml").write_text(
+        LOGS_CONTRACT.format(extra=f", source: {deploy_log}"))
+    git(repo, "commit", "-q", "-am", "logs from the deploy")
+    green_cycles(repo)
+    code, out = release(repo, "--tag", "v6.0.0")
+    assert code == 1 and "step 'log window' (logs): red" in out
+    deploy_log.write_text("INFO all good\n")
+    code, out = release(repo, "--tag", "v6.0.0")
+    assert code == 0, out

@@ -251,9 +251,10 @@ def _sections() -> dict[str, Any]:
                             },
                             "target": _str("Smoke target for a smoke step."),
                             "command": _str("Shell-free command line for a 'command' step."),
-                            "source": {**PATH, "description": (
-                                "A 'logs' step's log file, relative to the repository "
-                                "root; `truthgate release --logs` overrides it.")},
+                            "source": _str(
+                                "A 'logs' step's log file: relative to the repository root, "
+                                "or absolute (a deploy log outside the repository); "
+                                "`truthgate release --logs` overrides it.", minLength=1),
                             "optional": {
                                 "type": "boolean",
                                 "description": (
