@@ -285,3 +285,26 @@ def test_a_logs_step_reads_an_absolute_source_outside_the_repository(
     deploy_log.write_text("INFO all good\n")
     code, out = release(repo, "--tag", "v6.0.0")
     assert code == 0, out
+
+
+def test_git_lists_every_kind_of_unclean_path_but_the_ledger(repo: Path) -> None:
+    from truthgate.release.runners import Git
+
+    (repo / "docs").mkdir()
+    (repo / "docs" / "old name.md").write_text("old\n")
+    (repo / "gone.txt").write_text("bye\n")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "more files")
+    git(repo, "mv", "docs/old name.md", "docs/new name.md")
+    (repo / "gone.txt").unlink()
+    (repo / "app" / "main.py").write_text("print('changed')\n")
+    (repo / "kb" / "deep").mkdir(parents=True)
+    (repo / "kb" / "deep" / "page.md").write_text("never added\n")
+    (repo / "reports" / "cycles").mkdir(parents=True)
+    (repo / "reports" / "cycles" / "0001.json").write_text("{}\n")
+    (repo / "bad-\udcff.txt").write_bytes(b"x")  # a file name that is not UTF-8
+    ledger = Git(repo, repo / "reports" / "cycles")
+    assert sorted(ledger.unclean()) == sorted([
+        "renamed: docs/new name.md", "deleted: gone.txt", "modified: app/main.py",
+        "untracked: kb/deep/page.md", "untracked: bad-\ufffd.txt"])
+    assert "untracked: reports/cycles/0001.json" in Git(repo).unclean()

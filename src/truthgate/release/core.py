@@ -193,8 +193,8 @@ def _step(step: ReleaseStep, contract: Contract, options: ReleaseOptions,
         status, detail = _absorb(run, report)
         return status, (f"target {target}: {detail}" if target else detail)
     if step.run == "logs":
-        # --logs wins; then the step's own source (a path under the repository root);
-        # ``command`` is the older spelling of the same path.
+        # --logs wins; then the step's own source (relative to the repository root, or
+        # absolute); ``command`` is the older spelling of the same path.
         own = step.source or step.command
         source = options.logs_source or (str(contract.root / own) if own else None)
         if source is None:

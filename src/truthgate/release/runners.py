@@ -31,8 +31,10 @@ class Git:
 
     def _run(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         try:
+            # errors="replace": a file name that is not UTF-8 must not crash the release.
             return subprocess.run(["git", *args], cwd=self.root, input=stdin, text=True,
-                                  capture_output=True, timeout=GIT_TIMEOUT_S, check=False)
+                                  errors="replace", capture_output=True,
+                                  timeout=GIT_TIMEOUT_S, check=False)
         except (OSError, subprocess.SubprocessError) as exc:
             raise GitError(f"cannot run git: {exc}") from None
 
