@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import pytest
-from cycles.samples import green, red, report, scen
+from cycles.samples import green, inv, red, report, scen
 
 from truthgate.contract.model import (
     Contract,
@@ -264,3 +264,19 @@ def test_crashing_step_is_red_and_usage_errors_propagate() -> None:
 
 def test_default_checklist() -> None:
     assert [s.run for s in checklist(contract())] == ["verify", "dod"]
+
+
+@pytest.mark.parametrize("optional", [False, True])
+def test_a_step_that_checked_nothing_is_not_green(optional: bool) -> None:
+    nothing = report("logs", invariants=(inv("log:error-loop", Outcome.SKIPPED),))
+    fakes = Fakes(logs=nothing, history=(Cycle(1, "verify", green()),))
+    sourced = replace(contract(), release=Release(checklist=(
+        ReleaseStep(name="logs", run="logs", source="app.log", optional=optional),
+        ReleaseStep(name="dod", run="dod"))))
+    result = run_release(sourced, ReleaseOptions(tag="v7"), fakes.runners())
+    step = result.steps[0]
+    assert "it checked nothing (1 skipped)" in step.detail
+    if optional:
+        assert step.status == "skipped" and result.status == "tagged"
+    else:
+        assert step.status == "red" and result.status == "red" and fakes.git.tags == {}

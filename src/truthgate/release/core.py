@@ -13,8 +13,10 @@ a step, refused before or after the steps, tagging failed) also carries one fail
 view of the ledger. Release cycles are never evidence for the definition of done (see
 ``cycles.dod``), so retrying a refused release cannot build its own streak.
 
-A step that cannot run (a ``logs`` step with no log source) is red, unless the contract
-marks it ``optional: true``; it is then skipped, and the tag message says so.
+A step that cannot run (a ``logs`` step with no log source) or that checked nothing (every
+item skipped: a log gate with no pattern, a smoke run whose scenarios were all skipped) is
+red, unless the contract marks it ``optional: true``; it is then skipped, and the tag
+message says so.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from truthgate.contract.model import Contract, ReleaseStep
-from truthgate.cycles.dod import DodStatus, counts_toward_streak, dod_status
+from truthgate.cycles.dod import DodStatus, checked_something, counts_toward_streak, dod_status
 from truthgate.cycles.ledger import Cycle
 from truthgate.cycles.ledger import release_verdict_item as verdict_item
 from truthgate.model import InvariantResult, Outcome, RunContext, RunReport, Severity
@@ -169,12 +171,16 @@ class _Run:
                          notes=tuple(self.notes))
 
 
-def _absorb(run: _Run, report: RunReport) -> tuple[str, str]:
+def _absorb(run: _Run, step: ReleaseStep, report: RunReport) -> tuple[str, str]:
+    """Keep a step's results; its status. A step that checked nothing (every item skipped,
+    or none at all) did not run in any sense that matters: it cannot be green."""
     run.invariants.extend(report.invariants)
     run.reports.append(report)
     run.notes.extend(report.notes)
     counts = report.counts()
-    detail = ", ".join(f"{n} {k}" for k, n in counts.items() if n) or "nothing checked"
+    detail = ", ".join(f"{n} {k}" for k, n in counts.items() if n) or "nothing to check"
+    if report.passed and not checked_something(report):
+        return _cannot_run(step, f"it checked nothing ({detail})")
     return (GREEN if report.passed else RED), detail
 
 
@@ -182,7 +188,7 @@ def _step(step: ReleaseStep, contract: Contract, options: ReleaseOptions,
           runners: ReleaseRunners, run: _Run) -> tuple[str, str]:
     """Run one step; (status, detail). Unknown kinds are a contract bug: red, not silent."""
     if step.run == "verify":
-        return _absorb(run, runners.verify())
+        return _absorb(run, step, runners.verify())
     if step.run == "smoke":
         target, base_url = smoke_args(step, options.target, options.base_url)
         report = runners.smoke(target, base_url)
@@ -190,7 +196,7 @@ def _step(step: ReleaseStep, contract: Contract, options: ReleaseOptions,
             run.targets.append(target)
             if run.qualify_ids:
                 report = qualify(report, target)
-        status, detail = _absorb(run, report)
+        status, detail = _absorb(run, step, report)
         return status, (f"target {target}: {detail}" if target else detail)
     if step.run == "logs":
         # --logs wins; then the step's own source (relative to the repository root, or
@@ -204,7 +210,7 @@ def _step(step: ReleaseStep, contract: Contract, options: ReleaseOptions,
         if logs is None:
             return _cannot_run(step, "the log gate (truthgate.logs) is not available in "
                                      "this install")
-        return _absorb(run, logs)
+        return _absorb(run, step, logs)
     if step.run == "command":
         done = runners.command(step.command)
         outcome = Outcome.PASS if done.returncode == 0 else Outcome.FAIL
