@@ -264,6 +264,23 @@ def test_github_invalid_contract_is_an_error_on_its_file(
     assert "::group::PASSED   a/product/truth.yaml (a)" in out  # verdicts: paths below ROOT
 
 
+def test_github_annotations_share_one_cap_for_the_whole_command(
+        checkout: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Six services with three wildcard imports each: 18 errors, one step.
+    for i in range(6):
+        service(checkout, f"services/s{i}", f"s{i}",
+                "from os import *\nfrom sys import *\nfrom json import *\n")
+    monkeypatch.chdir(checkout)
+    code, out, _ = run("verify", "--all", "--no-record", "--format", "github")
+    assert code == 1, out
+    lines = out.splitlines()
+    assert sum(line.startswith("::error ") for line in lines) == 10
+    notices = [line for line in lines if line.startswith("::notice ")]
+    assert len(notices) == 1 and "truthgate verify --all: 20 annotations (20 errors); " \
+        "shown here: 10 errors, 0 warnings, 0 notices" in notices[0]
+    assert out.count("::group::") == 8  # every contract still has its group and verdict
+
+
 @pytest.mark.parametrize("cwd", [".", "services/a"])
 def test_single_contract_github_names_files_by_their_path_in_the_checkout(
         checkout: Path, monkeypatch: pytest.MonkeyPatch, cwd: str) -> None:

@@ -339,8 +339,12 @@ def test_release_tag_message_and_cycle_hold_no_canary(
     _git(root, "init", "-q")
     _git(root, "-c", "user.name=t", "-c", "user.email=t@t", "add", "-A")
     _git(root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init")
+    # The definition of done counts recorded runs, not the release's own: one green smoke.
+    first = _truthgate(root, "smoke", "-t", "local", "--record")
+    assert first.returncode == 0, "the /ok scenario should pass"
     done = _truthgate(root, "release", "--tag", "v0.1.0", "--format", "markdown")
-    outputs = {"release stdout": done.stdout, "release stderr": done.stderr}
+    outputs = {"release stdout": done.stdout, "release stderr": done.stderr,
+               "smoke stdout": first.stdout, "smoke stderr": first.stderr}
     outputs.update({f"cycle {p.name}": p.read_text(encoding="utf-8")
                     for p in sorted((root / "reports" / "cycles").glob("*.json"))})
     if done.returncode == 0:

@@ -281,13 +281,18 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
 ) -> None:
     """Scaffold product/truth.yaml, kb/ stubs, quarantine/ and a CI workflow from the repo."""
-    from truthgate.scaffold.init import scaffold
+    from truthgate.scaffold.init import PLACEHOLDER, install_line, installed_direct_url, scaffold
 
-    written, kept = scaffold(directory, force=force)
+    install = install_line(installed_direct_url())
+    written, kept = scaffold(directory, force=force, install=install)
     for path in written:
         emit(f"wrote {path}")
     for path in kept:
         emit(f"kept  {path} (exists; --force to overwrite)")
+    workflow = ".github/workflows/truth_gate.yml"
+    if workflow in written and PLACEHOLDER in install:
+        emit(f"edit {workflow}: in '{install}', replace {PLACEHOLDER} with the GitHub owner of "
+             "the truthgate repository you use (README: 'Use it in your repository')")
     emit("next: review product/truth.yaml, then run 'truthgate validate' and 'truthgate verify'")
 
 

@@ -90,25 +90,35 @@ def _print_text(root: Path, gates: tuple[ContractGate, ...]) -> None:
 
 
 def _print_github(root: Path, gates: tuple[ContractGate, ...]) -> None:
-    """Each contract's annotations (the single-contract renderer), folded in a log group.
+    """Each contract's annotations, folded in a log group, within one budget for the command.
 
     Paths are re-based from each contract's root onto the checkout, where the runner looks
     them up (see the module docstring); an invalid contract is an error on its file.
     """
     from truthgate.monorepo import checkout_root, path_from, relocated
-    from truthgate.reports import render
-    from truthgate.reports.github import command
+    from truthgate.reports._common import verdict_lines
+    from truthgate.reports.github import Budget, annotation_lines, command
 
     base = checkout_root(root) or Path.cwd()
+    # One step, one budget: GitHub's 10 annotations per level hold for the whole command,
+    # so the contracts share it and one notice at the end gives the total.
+    budget = Budget()
     for gate in gates:
         emit(command("group", _verdict(gate)))
         if gate.report is None:
-            emit(command("error", gate.error, file=path_from(base, gate.found.path),
-                         title="truthgate: invalid contract"))
+            lines = budget.take([("error", command(
+                "error", gate.error, file=path_from(base, gate.found.path),
+                title="truthgate: invalid contract"))])
         else:
             prefix = path_from(base, gate.found.repo_root)
-            emit(render("github", relocated(gate.report, prefix)))
+            report = relocated(gate.report, prefix)
+            lines = budget.take(annotation_lines(report)) + verdict_lines(report)
+        if lines:
+            emit("\n".join(lines))
         emit("::endgroup::")
+    summary = budget.summary("verify --all")
+    if summary:
+        emit(summary)
     _print_summary(root, gates)
 
 

@@ -27,7 +27,8 @@ def release_command(
         "--target", "-t", help="Smoke target for steps that name none.",
         show_default=False)] = None,
     logs: Annotated[str | None, typer.Option(
-        "--logs", help="Log file (or -) for the logs step.", show_default=False)] = None,
+        "--logs", help="Log file (or -) for logs steps; overrides a step's source: in "
+        "the contract.", show_default=False)] = None,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Run every step, but never create the tag.")] = False,
     record: Annotated[bool, typer.Option(

@@ -251,6 +251,8 @@ def build_contract(
                     run=s["run"],
                     target=s.get("target", ""),
                     command=s.get("command", ""),
+                    source=s.get("source", ""),
+                    optional=bool(s.get("optional", False)),
                 )
                 for s in rel.get("checklist", ())
             ),

@@ -131,6 +131,8 @@ class ReleaseStep:
     run: str  # 'verify' | 'smoke' | 'logs' | 'dod' | 'command'
     target: str = ""
     command: str = ""
+    source: str = ""  # a logs step's log file, relative to the repository root or absolute
+    optional: bool = False  # a step that cannot run is skipped (said in the tag), not red
 
 
 @dataclass(frozen=True)

@@ -251,6 +251,17 @@ def _sections() -> dict[str, Any]:
                             },
                             "target": _str("Smoke target for a smoke step."),
                             "command": _str("Shell-free command line for a 'command' step."),
+                            "source": _str(
+                                "A 'logs' step's log file: relative to the repository root, "
+                                "or absolute (a deploy log outside the repository); "
+                                "`truthgate release --logs` overrides it.", minLength=1),
+                            "optional": {
+                                "type": "boolean",
+                                "description": (
+                                    "When the step cannot run (a logs step with no log "
+                                    "source), skip it and say so in the tag message "
+                                    "instead of failing the release."),
+                            },
                         },
                         required=("name", "run"),
                     ),

@@ -1,8 +1,13 @@
 """Definition of done: how many consecutive green cycles the ledger ends with.
 
-A cycle is green when its report passed. A cycle that checked nothing (a release refused
-before any step ran, a run with every item skipped) is neither green nor red: it is
-passed over, because it is no evidence either way and must not reset an honest streak.
+A cycle is green when its report passed. A cycle that checked nothing (a run with every
+item skipped) is neither green nor red: it is passed over, because it is no evidence
+either way and must not reset an honest streak.
+
+Release cycles never count, green or red (``counts_toward_streak``): a release is a
+decision taken *on* the streak, not evidence for it. Were a release's own green checks
+evidence, retrying a refused release would build the very streak that refused it; were
+its refusal red evidence, one refusal would reset the streak it waits for.
 """
 
 from __future__ import annotations
@@ -11,6 +16,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from truthgate.model import Outcome, RunReport
+
+# Kinds of recorded cycle that are decisions about the streak rather than evidence for it.
+NOT_EVIDENCE = frozenset({"release"})
+
+
+def counts_toward_streak(kind: str) -> bool:
+    """Whether a cycle of this kind is evidence for the definition of done."""
+    return kind not in NOT_EVIDENCE
 
 
 @dataclass(frozen=True)

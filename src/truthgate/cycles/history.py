@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from truthgate.cycles.diff import CycleDiff, LatencyThreshold, diff_reports
-from truthgate.cycles.dod import DodStatus, dod_status
+from truthgate.cycles.dod import DodStatus, counts_toward_streak, dod_status
 from truthgate.cycles.ledger import Cycle
 
 
@@ -34,6 +34,10 @@ def changes_for(cycles: Sequence[Cycle], cycle: Cycle,
 
 
 def dod_at(cycles: Sequence[Cycle], required: int, up_to: int | None = None) -> DodStatus:
-    """The definition-of-done streak as it stood right after cycle ``up_to`` (default: now)."""
-    chosen = [c for c in cycles if up_to is None or c.number <= up_to]
+    """The definition-of-done streak as it stood right after cycle ``up_to`` (default: now).
+
+    Release cycles are left out (see ``cycles.dod``).
+    """
+    chosen = [c for c in cycles if (up_to is None or c.number <= up_to)
+              and counts_toward_streak(c.kind)]
     return dod_status([(c.number, c.report) for c in chosen], required)

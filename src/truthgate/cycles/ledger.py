@@ -21,6 +21,7 @@ copy) is skipped with a note rather than breaking ``report list`` for every othe
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import errno
 import json
@@ -33,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from truthgate.errors import TruthgateError
-from truthgate.model import RunReport
+from truthgate.model import Finding, InvariantResult, Outcome, RunReport, Severity
 from truthgate.redact import scrub
 from truthgate.reports.json_report import ReportFormatError, load, render
 
@@ -43,6 +44,33 @@ _NAME = re.compile(r"^(\d{4,})\.json$")
 _MAX_CLAIMS = 10_000
 # Errors meaning "this file system has no hard links": fall back to an O_EXCL claim.
 _NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.EXDEV}
+
+
+# The item that carries a release's own verdict when it was not green (see release.core).
+RELEASE_VERDICT_ID = "release"
+# How a release that was not green ends its notes; older ledgers recorded some of these
+# releases as passed cycles (a refusal at the definition of done had no red item).
+_NOT_GREEN = ("release RED at step ", "release refused: ", "release green but tagging failed")
+
+
+def release_verdict_item(message: str) -> InvariantResult:
+    """The failed item that makes a red or refused release cycle red, saying why."""
+    return InvariantResult(
+        id=RELEASE_VERDICT_ID, kind=RELEASE_VERDICT_ID, severity=Severity.ERROR,
+        outcome=Outcome.FAIL, description="the release was not green: nothing was tagged",
+        findings=(Finding(invariant_id=RELEASE_VERDICT_ID, kind=RELEASE_VERDICT_ID,
+                          message=message),))
+
+
+def _truthful(kind: str, report: RunReport) -> RunReport:
+    """An old release cycle recorded as passed though its release was refused, made red."""
+    if kind != "release" or not report.passed:
+        return report
+    why = next((n for n in reversed(report.notes) if n.startswith(_NOT_GREEN)), None)
+    if why is None:
+        return report
+    return dataclasses.replace(report, invariants=(*report.invariants,
+                                                   release_verdict_item(why)))
 
 
 class CycleError(TruthgateError):
@@ -184,6 +212,30 @@ def record_cycle(report: RunReport, cycles_dir: Path, kind: str | None = None,
                  path=target)
 
 
+def rewrite_cycle(cycle: Cycle, report: RunReport) -> Cycle:
+    """Replace a recorded cycle's report, keeping its number, kind and time.
+
+    Only for a verdict that changed after recording (a release recorded green whose tag
+    then failed). The new text gets the same path by ``os.replace`` from a fsynced temp
+    file, so a reader sees the old cycle or the new one, never half of either.
+    """
+    if cycle.path is None:
+        raise CycleError(f"{cycle.label} has no file to rewrite")
+    text = cycle_document(report, cycle.number, cycle.kind, cycle.recorded_at)
+    fd, tmp = tempfile.mkstemp(dir=cycle.path.parent, prefix=".cycle-", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o644)
+        _write_fd(fd, text.encode("utf-8"))
+        os.replace(tmp, cycle.path)
+    finally:
+        os.close(fd)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    _fsync_dir(cycle.path.parent)
+    return Cycle(number=cycle.number, kind=cycle.kind, report=report,
+                 recorded_at=cycle.recorded_at, path=cycle.path)
+
+
 def parse_cycle(text: str, path: Path | None = None, number: int | None = None) -> Cycle:
     """A cycle from the text of its file; CycleError saying why when it is not one."""
     try:
@@ -198,8 +250,9 @@ def parse_cycle(text: str, path: Path | None = None, number: int | None = None) 
     num = number if number is not None else header.get("number")
     if not isinstance(num, int):
         raise CycleError("not a cycle: no cycle number")
-    return Cycle(number=num, kind=str(header.get("kind") or report.context.command or "run"),
-                 report=report, recorded_at=str(header.get("recorded_at") or ""), path=path)
+    kind = str(header.get("kind") or report.context.command or "run")
+    return Cycle(number=num, kind=kind, report=_truthful(kind, report),
+                 recorded_at=str(header.get("recorded_at") or ""), path=path)
 
 
 def _read(path: Path, number: int) -> Cycle:

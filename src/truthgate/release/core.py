@@ -1,33 +1,44 @@
 """The release-captain flow as a pure function of a contract, options and step runners.
 
-``run_release`` refuses early what no check can fix (a dirty tree, an existing tag, no
-commit), runs the checklist in order, stops at the first red step, records a release
-cycle either way, and tags only when every step is green. Everything with a side effect
-(running verify, smoke, a command, git, the ledger) comes in through ``ReleaseRunners``,
-so tests drive red and green steps without a server or a repository.
+``run_release`` refuses early what no check can fix (a working tree that is not the commit
+to tag, an existing tag, no commit), runs the checklist in order, stops at the first red
+step, records a release cycle either way, and tags only when every step is green. Everything
+with a side effect (running verify, smoke, a command, git, the ledger) comes in through
+``ReleaseRunners``, so tests drive red and green steps without a server or a repository.
 
 The recorded release cycle carries the invariants and scenarios its steps produced (a
-``command`` step as an invariant ``release:<name>``), so the cycle is green exactly when
-its checks were; a release stopped by the definition of done is therefore a green cycle
-that counts towards the streak, and a release refused before any step checked nothing.
+``command`` step as an invariant ``release:<name>``). A release that is not green (red at
+a step, refused before or after the steps, tagging failed) also carries one failed item,
+``release``, whose finding says why: so the cycle's verdict is the exit code's, in every
+view of the ledger. Release cycles are never evidence for the definition of done (see
+``cycles.dod``), so retrying a refused release cannot build its own streak.
+
+A step that cannot run (a ``logs`` step with no log source) or that checked nothing (every
+item skipped: a log gate with no pattern, a smoke run whose scenarios were all skipped) is
+red, unless the contract marks it ``optional: true``; it is then skipped, and the tag
+message says so.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from truthgate.contract.model import Contract, ReleaseStep
-from truthgate.cycles.dod import DodStatus, checked_something, dod_status
+from truthgate.cycles.dod import DodStatus, checked_something, counts_toward_streak, dod_status
 from truthgate.cycles.ledger import Cycle
+from truthgate.cycles.ledger import release_verdict_item as verdict_item
 from truthgate.errors import UsageError
 from truthgate.model import InvariantResult, Outcome, RunContext, RunReport, Severity
 from truthgate.release.message import tag_message
 from truthgate.release.targets import qualify, several_smoke_steps, smoke_args, unknown_target
 
 GREEN, RED, SKIPPED, NOT_RUN = "green", "red", "skipped", "not run"
+# How many unclean paths a refusal lists before "and N more".
+LISTED_PATHS = 20
 # A tag name git accepts and a human recognises: v1.2.3, 2025.03, v1.2.3-rc.1 ...
 _TAG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 
@@ -41,10 +52,15 @@ class GitError(Exception):
 
 
 class GitOps(Protocol):
-    """The git operations a release needs; ``head`` is '' outside a repository."""
+    """The git operations a release needs; ``head`` is '' outside a repository.
+
+    ``unclean`` lists what makes the working tree differ from HEAD, one line per path
+    (``modified: app.py``, ``untracked: notes.md``); ignored files and the cycle ledger
+    (truthgate's own output) are not listed.
+    """
 
     def head(self) -> str: ...
-    def dirty(self) -> bool: ...
+    def unclean(self) -> tuple[str, ...]: ...
     def tag_exists(self, tag: str) -> bool: ...
     def create_tag(self, tag: str, commit: str, message: str) -> None: ...
 
@@ -74,8 +90,9 @@ def _same(report: RunReport) -> RunReport:
 class ReleaseRunners:
     """The side effects of a release, one callable each (see the module docstring).
 
-    ``logs`` returns None when no log gate is available; the step is then skipped with a
-    note. ``stamp`` fills the report's context (product, git, times) before recording.
+    ``logs`` returns None when no log gate is available; the step then cannot run.
+    ``stamp`` fills the report's context (product, git, times) before recording;
+    ``rerecord`` replaces a recorded cycle's report (tagging failed after it was recorded).
     """
 
     verify: Callable[[], RunReport]
@@ -86,6 +103,7 @@ class ReleaseRunners:
     record: Callable[[RunReport], Cycle | None]
     git: GitOps
     stamp: Callable[[RunReport], RunReport] = _same
+    rerecord: Callable[[Cycle, RunReport], Cycle | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -154,12 +172,16 @@ class _Run:
                          notes=tuple(self.notes))
 
 
-def _absorb(run: _Run, report: RunReport) -> tuple[str, str]:
+def _absorb(run: _Run, step: ReleaseStep, report: RunReport) -> tuple[str, str]:
+    """Keep a step's results; its status. A step that checked nothing (every item skipped,
+    or none at all) did not run in any sense that matters: it cannot be green."""
     run.invariants.extend(report.invariants)
     run.reports.append(report)
     run.notes.extend(report.notes)
     counts = report.counts()
-    detail = ", ".join(f"{n} {k}" for k, n in counts.items() if n) or "nothing checked"
+    detail = ", ".join(f"{n} {k}" for k, n in counts.items() if n) or "nothing to check"
+    if report.passed and not checked_something(report):
+        return _cannot_run(step, f"it checked nothing ({detail})")
     return (GREEN if report.passed else RED), detail
 
 
@@ -167,7 +189,7 @@ def _step(step: ReleaseStep, contract: Contract, options: ReleaseOptions,
           runners: ReleaseRunners, run: _Run) -> tuple[str, str]:
     """Run one step; (status, detail). Unknown kinds are a contract bug: red, not silent."""
     if step.run == "verify":
-        return _absorb(run, runners.verify())
+        return _absorb(run, step, runners.verify())
     if step.run == "smoke":
         target, base_url = smoke_args(step, options.target, options.base_url)
         report = runners.smoke(target, base_url)
@@ -175,16 +197,21 @@ def _step(step: ReleaseStep, contract: Contract, options: ReleaseOptions,
             run.targets.append(target)
             if run.qualify_ids:
                 report = qualify(report, target)
-        status, detail = _absorb(run, report)
+        status, detail = _absorb(run, step, report)
         return status, (f"target {target}: {detail}" if target else detail)
     if step.run == "logs":
-        source = options.logs_source or step.command or None
+        # --logs wins; then the step's own source (relative to the repository root, or
+        # absolute); ``command`` is the older spelling of the same path.
+        own = step.source or step.command
+        source = options.logs_source or (str(contract.root / own) if own else None)
         if source is None:
-            return SKIPPED, "no log source (pass --logs FILE or set the step's command)"
+            return _cannot_run(step, "no log source (pass --logs FILE, or set the step's "
+                                     "source: in the contract)")
         logs = runners.logs(step, source)
         if logs is None:
-            return SKIPPED, "the log gate (truthgate.logs) is not available in this install"
-        return _absorb(run, logs)
+            return _cannot_run(step, "the log gate (truthgate.logs) is not available in "
+                                     "this install")
+        return _absorb(run, step, logs)
     if step.run == "command":
         done = runners.command(step.command)
         outcome = Outcome.PASS if done.returncode == 0 else Outcome.FAIL
@@ -194,13 +221,35 @@ def _step(step: ReleaseStep, contract: Contract, options: ReleaseOptions,
             error="" if outcome is Outcome.PASS else done.output[-2000:]))
         return (GREEN if outcome is Outcome.PASS else RED), f"exit status {done.returncode}"
     if step.run == "dod":
-        current = run.report(contract, options)
-        pairs = [(c.number, c.report) for c in runners.history()]
-        if checked_something(current):
-            pairs.append((0, current))  # this release's own checks are the newest cycle
+        # Only recorded evidence counts: never this release's own checks, never an earlier
+        # release (a refused one retried must not build its own streak).
+        pairs = [(c.number, c.report) for c in runners.history()
+                 if counts_toward_streak(c.kind)]
         run.dod = dod_status(pairs, contract.release.definition_of_done.consecutive_green_cycles)
-        return (GREEN if run.dod.met else RED), run.dod.summary()
+        if run.dod.met:
+            return GREEN, run.dod.summary()
+        return RED, (f"{run.dod.summary()} (only recorded verify, smoke and logs runs count: "
+                     "--record, or CI=true; release runs never do)")
     return RED, f"unknown step kind {step.run!r}"
+
+
+def _cannot_run(step: ReleaseStep, why: str) -> tuple[str, str]:
+    """A step that could not run: red, unless the contract marks it optional."""
+    if step.optional:
+        return SKIPPED, f"optional step not run: {why}"
+    return RED, f"cannot run: {why} (mark the step optional: true to release without it)"
+
+
+def _listing(paths: Sequence[str]) -> str:
+    shown = "; ".join(paths[:LISTED_PATHS])
+    more = len(paths) - LISTED_PATHS
+    return shown + (f"; and {more} more" if more > 0 else "")
+
+
+def _unclean_refusal(paths: Sequence[str], when: str = "") -> str:
+    what = f"{when} the working tree" if when else "the working tree"
+    return (f"{what} is not the commit to tag ({_listing(paths)}); "
+            "commit, stash or .gitignore them first")
 
 
 def _preflight(options: ReleaseOptions, git: GitOps) -> tuple[str, str]:
@@ -211,8 +260,9 @@ def _preflight(options: ReleaseOptions, git: GitOps) -> tuple[str, str]:
         head = git.head()
         if not head:
             return "", "not a git repository with a commit to tag"
-        if git.dirty():
-            return head, "the working tree has uncommitted changes; commit or stash them first"
+        unclean = git.unclean()
+        if unclean:
+            return head, _unclean_refusal(unclean)
         if git.tag_exists(options.tag):
             return head, f"tag {options.tag} already exists; choose a new version"
     except GitError as exc:
@@ -260,7 +310,9 @@ def run_release(contract: Contract, options: ReleaseOptions,
         why = "dry run" if options.dry_run else "no --tag given"
         message = f"release GREEN ({why}): nothing tagged"
     run.notes += [s.line() for s in steps] + [message]
-    report = runners.stamp(run.report(contract, options))
+    if status not in ("tagged", "green"):
+        run.invariants.append(verdict_item(message))
+    report = _checked_commit(runners.stamp(run.report(contract, options)), commit)
     cycle = runners.record(report)
     tag = ""
     if status == "tagged":
@@ -270,8 +322,23 @@ def run_release(contract: Contract, options: ReleaseOptions,
             tag, message = options.tag, f"release GREEN: tagged {options.tag} at {commit[:12]}"
         except GitError as exc:
             status, message = "refused", f"release green but tagging failed: {exc}"
+            # The cycle was recorded green (its number is in the tag message); it must not
+            # stay green now that nothing was tagged.
+            report = dataclasses.replace(report, invariants=(*report.invariants,
+                                                             verdict_item(message)),
+                                         notes=(*report.notes, message))
+            if cycle is not None and runners.rerecord is not None:
+                cycle = runners.rerecord(cycle, report)
     return ReleaseResult(status=status, message=message, steps=tuple(steps), report=report,
                          cycle=cycle, tag=tag, dod=run.dod)
+
+
+def _checked_commit(report: RunReport, commit: str) -> RunReport:
+    """The report with the commit the release checked (and tags), not HEAD at stamping."""
+    if not commit or report.context.git_commit == commit:
+        return report
+    return dataclasses.replace(report, context=dataclasses.replace(
+        report.context, git_commit=commit))
 
 
 def _still_taggable(commit: str, git: GitOps) -> str:
@@ -279,12 +346,14 @@ def _still_taggable(commit: str, git: GitOps) -> str:
     try:
         if git.head() != commit:
             return "HEAD moved while the release ran; the checks are not about it"
-        if git.dirty():
-            return "a step left uncommitted changes in the working tree"
+        unclean = git.unclean()
+        if unclean:
+            return _unclean_refusal(unclean, "after the steps,")
     except GitError as exc:
         return f"git failed: {exc}"
     return ""
 
 
-__all__ = ["CommandResult", "GitError", "GitOps", "ReleaseOptions", "ReleaseResult",
-           "ReleaseRunners", "ReleaseUsageError", "StepVerdict", "checklist", "run_release"]
+__all__ = ["CommandResult", "GitError", "GitOps",
+           "ReleaseOptions", "ReleaseResult", "ReleaseRunners", "ReleaseUsageError",
+           "StepVerdict", "checklist", "run_release", "verdict_item"]

@@ -36,6 +36,10 @@ def tag_message(tag: str, report: RunReport, cycle: Cycle | None, dod: DodStatus
     lines += [""] + verdict_lines(report)
     if dod is not None:
         lines.append(f"definition of done: {dod.summary()}")
+    skipped = [s.name for s in steps if s.status == "skipped"]
+    if skipped:
+        lines.append("Optional steps NOT run (marked optional: true in the contract): "
+                     + ", ".join(skipped) + ".")
     lines += ["", "Checklist:"] + [f"- {s.name} ({s.run}): {s.status}"
                                    + (f" — {s.detail}" if s.detail else "") for s in steps]
     return defang("\n".join(lines)) + "\n"

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from truthgate.contract.model import Contract, ReleaseStep
-from truthgate.cycles.ledger import Cycle, list_cycles, record_cycle
+from truthgate.cycles.ledger import Cycle, list_cycles, record_cycle, rewrite_cycle
 from truthgate.model import RunReport
 from truthgate.redact import scrub
 from truthgate.release.core import CommandResult, GitError, ReleaseRunners, ReleaseUsageError
@@ -20,15 +20,22 @@ OUTPUT_TAIL = 4000
 
 
 class Git:
-    """git in one working tree, through the ``git`` executable."""
+    """git in one working tree, through the ``git`` executable.
 
-    def __init__(self, root: Path) -> None:
+    ``ledger`` is the cycle ledger directory: truthgate writes it during the release (and
+    CI runs append to it), so what is in it never makes the tree unclean.
+    """
+
+    def __init__(self, root: Path, ledger: Path | None = None) -> None:
         self.root = root
+        self.ledger = ledger
 
     def _run(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         try:
+            # errors="replace": a file name that is not UTF-8 must not crash the release.
             return subprocess.run(["git", *args], cwd=self.root, input=stdin, text=True,
-                                  capture_output=True, timeout=GIT_TIMEOUT_S, check=False)
+                                  errors="replace", capture_output=True,
+                                  timeout=GIT_TIMEOUT_S, check=False)
         except (OSError, subprocess.SubprocessError) as exc:
             raise GitError(f"cannot run git: {exc}") from None
 
@@ -36,12 +43,42 @@ class Git:
         done = self._run("rev-parse", "--verify", "-q", "HEAD")
         return done.stdout.strip() if done.returncode == 0 else ""
 
-    def dirty(self) -> bool:
-        # Untracked files do not count: the ledger itself writes new files under reports/.
-        done = self._run("status", "--porcelain", "--untracked-files=no")
+    def _ledger_prefix(self) -> str:
+        """The ledger's path relative to the checkout's top level ('' when outside it)."""
+        if self.ledger is None:
+            return ""
+        top = self._run("rev-parse", "--show-toplevel")
+        if top.returncode != 0:
+            return ""
+        try:
+            rel = self.ledger.resolve().relative_to(Path(top.stdout.strip()).resolve())
+        except ValueError:
+            return ""
+        return rel.as_posix().rstrip("/") + "/" if rel.parts else ""
+
+    def unclean(self) -> tuple[str, ...]:
+        """Modified, staged, deleted and untracked (not ignored) paths, one line each.
+
+        Untracked files count: a tag is a commit, and a file that exists only on this disk
+        (a kb page never added) was checked by the gate but will not be in the tag.
+        """
+        done = self._run("status", "--porcelain=v1", "-z", "--untracked-files=all",
+                         "--ignore-submodules=none")
         if done.returncode != 0:
             raise GitError(done.stderr.strip() or "git status failed")
-        return bool(done.stdout.strip())
+        ledger = self._ledger_prefix()
+        out: list[str] = []
+        entries = iter(done.stdout.split("\0"))
+        for entry in entries:
+            if len(entry) < 4:
+                continue
+            code, path = entry[:2], entry[3:]
+            if "R" in code or "C" in code:
+                next(entries, None)  # the rename's source path follows
+            if ledger and path.startswith(ledger):
+                continue
+            out.append(f"{_STATUS.get(code, 'changed')}: {path}")
+        return tuple(out)
 
     def tag_exists(self, tag: str) -> bool:
         return self._run("rev-parse", "-q", "--verify", f"refs/tags/{tag}").returncode == 0
@@ -52,6 +89,23 @@ class Git:
         done = self._run("tag", "-a", tag, commit, "-F", "-", stdin=scrub(message))
         if done.returncode != 0:
             raise GitError(done.stderr.strip() or f"git tag {tag} failed")
+
+
+def _status_words() -> dict[str, str]:
+    words = {"??": "untracked"}
+    for code in (" M", "M ", "MM", "AM", " T", "T "):
+        words[code] = "modified"
+    for code in (" D", "D ", "AD", "MD"):
+        words[code] = "deleted"
+    words["A "] = "added, not committed"
+    for code in ("R ", "RM", "RD", "C ", "CM"):
+        words[code] = "renamed"
+    for code in ("UU", "AA", "DD", "AU", "UA", "DU", "UD"):
+        words[code] = "unmerged"
+    return words
+
+
+_STATUS = _status_words()
 
 
 def run_command(command: str, cwd: Path, timeout_s: float | None = None) -> CommandResult:
@@ -118,7 +172,12 @@ def default_runners(contract: Contract, environ: Mapping[str, str] | None = None
     def save(report: RunReport) -> Cycle | None:
         return record_cycle(report, ledger, kind="release") if record else None
 
+    def resave(cycle: Cycle, report: RunReport) -> Cycle | None:
+        return rewrite_cycle(cycle, report)
+
     return ReleaseRunners(
         verify=verify, smoke=smoke, logs=logs,
         command=lambda cmd: run_command(cmd, contract.root), history=history, record=save,
-        git=Git(contract.root), stamp=lambda r: stamp(r, contract, r.context.flags))
+        git=Git(contract.root, ledger), stamp=lambda r: stamp(r, contract, r.context.flags),
+        rerecord=resave)
+

@@ -140,13 +140,38 @@ def smoke_verdict(report: RunReport) -> str:
     return f"smoke: {head} — {', '.join(parts)} ({passed} passed)"
 
 
+# The kind of the item a release cycle carries when the release was not green.
+RELEASE_VERDICT_KIND = "release"
+
+
+def release_refusal(report: RunReport) -> str:
+    """Why a release run was not green ('' for any other run, or a green release)."""
+    if report.context.command != "release":
+        return ""
+    for r in report.invariants:
+        if r.kind == RELEASE_VERDICT_KIND and r.outcome in BAD:
+            return r.findings[0].message if r.findings else (r.error or "not green")
+    return ""
+
+
 def section_verdicts(report: RunReport) -> list[tuple[bool, str]]:
-    """(passed, verdict line) for every section the report has, verify first."""
+    """(passed, verdict line) for every section the report has, verify first.
+
+    A release that was not green ends with a ``release: FAILED — <why>`` line; its verify
+    line counts only the invariants its steps ran, not the item carrying that verdict.
+    """
     out = []
-    if has_verify(report):
-        out.append((verify_passed(report), verify_verdict(report)))
+    refusal = release_refusal(report)
+    checks = report
+    if refusal:
+        checks = dataclasses.replace(report, invariants=tuple(
+            r for r in report.invariants if r.kind != RELEASE_VERDICT_KIND))
+    if has_verify(checks) and (checks.invariants or not refusal):
+        out.append((verify_passed(checks), verify_verdict(checks)))
     if has_smoke(report):
         out.append((smoke_passed(report), smoke_verdict(report)))
+    if refusal:
+        out.append((False, "release: FAILED — " + " ".join(refusal.split())))
     if not out:
         word = "PASSED" if report.passed else "FAILED"
         command = " ".join(report.context.command.split()) or "run"  # one line, whatever it holds

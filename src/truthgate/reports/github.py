@@ -5,6 +5,12 @@ annotation on the pull request's diff. Escaping follows the Actions toolkit exac
 in the message ``%``, CR and LF are encoded; in property values ``:`` and ``,`` as well,
 because they delimit properties. Anything unescaped would silently truncate or split
 an annotation.
+
+GitHub shows at most 10 error, 10 warning and 10 notice annotations per step and drops the
+rest without a word, so ``render`` prints at most ``CAP`` of each, most severe first (in
+report order within a severity; one notice fewer, to leave room), then one notice with the
+total and where the whole report is (the job summary, the SARIF upload). Nothing is lost:
+every other format still carries every finding.
 """
 
 from __future__ import annotations
@@ -13,6 +19,10 @@ from truthgate.model import Finding, Outcome, RunReport, ScenarioResult, Severit
 from truthgate.reports._common import TOOL_NAME, repo_path, scenario_problems, verdict_lines
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+# Annotations GitHub shows per step and level; one notice is kept for the summary.
+CAP = 10
+LEVELS = ("error", "warning", "notice")
+_LIMITS = {"error": CAP, "warning": CAP, "notice": CAP - 1}
 
 
 def escape_data(text: str) -> str:
@@ -62,17 +72,69 @@ def _scenario(s: ScenarioResult, contract: str) -> str:
     return command("error", message, **where, title=title)
 
 
-def render(report: RunReport) -> str:
-    """Annotation commands, then the verdict lines as plain log text."""
-    lines = [_finding(f) for f in report.findings]
-    # A file verify could not examine is a warning on that file, as in every other format:
+def annotation_lines(report: RunReport) -> list[tuple[str, str]]:
+    """(level, command line) of every problem, in report order."""
+    out = [(COMMANDS[f.severity], _finding(f)) for f in report.findings]
+    # A file verify could not examine is annotated on that file, as in every other format:
     # a gate that silently skipped code must say so where the reviewer looks.
-    lines += [_finding(f) for f in report.skipped_files]
+    out += [(COMMANDS[f.severity], _finding(f)) for f in report.skipped_files]
     for inv in report.invariants:
         if inv.outcome is Outcome.ERROR:
-            lines.append(command("error", inv.error or "the invariant could not run",
-                                 title=f"{TOOL_NAME} {inv.id} could not run"))
-    lines += [_scenario(s, report.context.contract_path) for s in report.scenarios
-              if s.outcome in (Outcome.FAIL, Outcome.ERROR)]
+            out.append(("error", command("error", inv.error or "the invariant could not run",
+                                         title=f"{TOOL_NAME} {inv.id} could not run")))
+    out += [("error", _scenario(s, report.context.contract_path)) for s in report.scenarios
+            if s.outcome in (Outcome.FAIL, Outcome.ERROR)]
+    return out
+
+
+class Budget:
+    """What one command may still print per level, and what it found and showed so far."""
+
+    def __init__(self) -> None:
+        self.left = dict(_LIMITS)
+        self.found = dict.fromkeys(LEVELS, 0)
+        self.shown = dict.fromkeys(LEVELS, 0)
+
+    def take(self, found: list[tuple[str, str]]) -> list[str]:
+        """The lines of ``found`` still within the budget, most severe first."""
+        lines: list[str] = []
+        for level in LEVELS:
+            of_level = [line for lv, line in found if lv == level]
+            chosen = of_level[:self.left[level]]
+            self.found[level] += len(of_level)
+            self.shown[level] += len(chosen)
+            self.left[level] -= len(chosen)
+            lines += chosen
+        return lines
+
+    def summary(self, run: str) -> str:
+        """The closing notice: how many problems, how many shown, where the rest are;
+        '' when nothing was found."""
+        total = sum(self.found.values())
+        if not total:
+            return ""
+        parts = ", ".join(_plural(self.found[lv], lv) for lv in LEVELS if self.found[lv])
+        message = f"{TOOL_NAME} {run}: {_plural(total, 'annotation')} ({parts})"
+        if self.shown == self.found:
+            message += ", all shown."
+        else:
+            shown = ", ".join(_plural(self.shown[lv], lv) for lv in LEVELS)
+            message += (f"; shown here: {shown}, most severe first (GitHub shows at most "
+                        f"{CAP} of each per step).")
+        message += (" The full report is in the job summary (--out markdown:...) and in code "
+                    "scanning (--out sarif:...).")
+        return command("notice", message, title=f"{TOOL_NAME} {run}: {total} problems")
+
+
+def _plural(n: int, level: str) -> str:
+    return f"{n} {level}" + ("" if n == 1 else "s")
+
+
+def render(report: RunReport) -> str:
+    """Capped annotation commands, most severe first, a summary notice, the verdict lines."""
+    budget = Budget()
+    lines = budget.take(annotation_lines(report))
+    summary = budget.summary(" ".join(report.context.command.split()) or "run")
+    lines += [summary] if summary else []
     lines += verdict_lines(report)
     return "\n".join(lines) + "\n"

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from truthgate.errors import ScaffoldError
 from truthgate.scaffold.discover import Discovery, discover, is_secret_name
@@ -19,6 +22,15 @@ _QUARANTINE = """# quarantine/
 Legacy code lives here: it keeps its history, may keep its own `__main__` guards, and is never
 imported by the blessed path. Name moved files `legacy-YYYYMMDD-<name>`.
 """
+# truthgate is not on PyPI: CI installs it from its git repository. README ("Use it in your
+# repository"), kb/workflows.md and the workflow below use exactly this line
+# (tests/scaffold/test_install_line.py diffs them); OWNER is where your truthgate lives.
+INSTALL_SOURCE = "https://github.com/OWNER/truthgate"
+INSTALL_LINE = f'pip install "truthgate @ git+{INSTALL_SOURCE}@main"'
+PLACEHOLDER = "OWNER"
+# What may appear in a URL or commit copied into a shell line of the workflow.
+_SAFE = re.compile(r"^[A-Za-z0-9._~:/@+-]+$")
+
 _WORKFLOW = """name: truth_gate
 on: [push, pull_request]
 jobs:
@@ -29,10 +41,46 @@ jobs:
       - uses: actions/setup-python@v5
         with:
           python-version: "3.11"
-      - run: pip install truthgate
+      - run: {install}
       - run: truthgate validate product/truth.yaml
-      - run: truthgate verify --format github
+      # GitHub runs this as `bash -eo pipefail`: keep verify's exit code, write the job
+      # summary, then fail the step with it.
+      - run: |
+          rc=0
+          truthgate verify --format github --out markdown:truthgate-verify.md || rc=$?
+          if [ -s truthgate-verify.md ]; then cat truthgate-verify.md >> "$GITHUB_STEP_SUMMARY"; fi
+          exit "$rc"
 """
+
+
+def install_line(direct_url: Mapping[str, Any] | None) -> str:
+    """How CI installs the truthgate that runs this: from its git URL and commit when pip
+    recorded one (PEP 610 ``direct_url.json``), else ``INSTALL_LINE``."""
+    vcs = (direct_url or {}).get("vcs_info")
+    url = str((direct_url or {}).get("url", ""))
+    if not isinstance(vcs, dict) or vcs.get("vcs") != "git" or not url.startswith("https://"):
+        return INSTALL_LINE
+    commit = str(vcs.get("commit_id", ""))
+    if not (_SAFE.match(url) and re.fullmatch(r"[0-9a-f]{40}", commit)):
+        return INSTALL_LINE
+    return f'pip install "truthgate @ git+{url}@{commit}"'
+
+
+def installed_direct_url() -> dict[str, Any] | None:
+    """The installed truthgate's ``direct_url.json``; None when pip recorded none."""
+    from importlib import metadata
+
+    try:
+        text = metadata.distribution("truthgate").read_text("direct_url.json")
+        data = json.loads(text) if text else None
+    except (metadata.PackageNotFoundError, ValueError, OSError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def render_workflow(install: str) -> str:
+    """The starter ``.github/workflows/truth_gate.yml``."""
+    return _WORKFLOW.format(install=install)
 
 
 def _q(value: str) -> str:
@@ -93,16 +141,19 @@ def render_contract(d: Discovery) -> str:
     return "\n".join(lines) + "\n"
 
 
-def scaffold(root: Path, *, force: bool = False) -> tuple[list[str], list[str]]:
+def scaffold(root: Path, *, force: bool = False,
+             install: str | None = None) -> tuple[list[str], list[str]]:
     """Write the starter files; returns (written, kept) relative paths. Never overwrites
-    an existing file unless ``force``."""
+    an existing file unless ``force``. ``install`` is the workflow's install line (default:
+    ``install_line`` of this installation)."""
     if not root.is_dir():
         raise ScaffoldError(f"{root} is not a directory")
     found = discover(root)
     files = {
         "product/truth.yaml": render_contract(found),
         "quarantine/README.md": _QUARANTINE,
-        ".github/workflows/truth_gate.yml": _WORKFLOW,
+        ".github/workflows/truth_gate.yml": render_workflow(
+            install if install is not None else install_line(installed_direct_url())),
         **_KB_STUBS,
     }
     written, kept = [], []
