@@ -66,7 +66,7 @@ def validate(
     root: RootOpt = None,
 ) -> None:
     """Check a contract against the schema; print every problem with file:line:col."""
-    from truthgate.contract import load_contract
+    from truthgate.app import load_contract
 
     target = _contract_path(path)
     contract = load_contract(target, root=root)
@@ -82,7 +82,7 @@ def validate(
 @app.command()
 def schema() -> None:
     """Print the contract's JSON Schema (draft 2020-12)."""
-    from truthgate.contract.schema import contract_schema
+    from truthgate.app import contract_schema
 
     sys.stdout.write(json.dumps(contract_schema(), indent=2, sort_keys=False) + "\n")
 

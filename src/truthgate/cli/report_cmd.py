@@ -45,7 +45,7 @@ def _die(message: str, code: int = EXIT_USAGE) -> NoReturn:
 def _resolve_dir(cycles_dir: Path | None, contract: Path | None, root: Path | None) -> Path:
     if cycles_dir is not None:
         return cycles_dir
-    from truthgate.contract import ContractError, load_contract
+    from truthgate.app import ContractError, load_contract
     from truthgate.cycles.recording import ledger_dir
 
     path = contract if contract is not None else Path("product") / "truth.yaml"
@@ -84,7 +84,7 @@ def _pick(scan: LedgerScan, which: str) -> Cycle:
 
 def _required(contract: Path | None, root: Path | None) -> tuple[int, tuple[str, ...]]:
     """The contract's definition of done; (1, ()) when there is no readable contract."""
-    from truthgate.contract import ContractError, load_contract
+    from truthgate.app import ContractError, load_contract
 
     path = contract if contract is not None else Path("product") / "truth.yaml"
     try:

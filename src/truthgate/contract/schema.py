@@ -15,6 +15,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from truthgate.contract.sections import installed
+
 CONTRACT_VERSION = 1
 SCHEMA_ID = "https://truthgate.dev/schema/truth-contract-v1.json"
 
@@ -300,8 +302,7 @@ def _sections() -> dict[str, Any]:
 
 
 def _invariant_def() -> dict[str, Any]:
-    from truthgate.verify.kinds import available_kinds, kind_names
-
+    kinds = installed().kinds
     base_props: dict[str, Any] = {
         "id": _str(
             "Unique id, used by --select/--ignore, suppressions and reports.",
@@ -309,7 +310,7 @@ def _invariant_def() -> dict[str, Any]:
         ),
         "kind": {
             "type": "string",
-            "enum": list(kind_names()),
+            "enum": list(kinds.names()),
             "description": "The invariant kind (see kb/invariants.md).",
         },
         "severity": SEVERITY,
@@ -320,12 +321,12 @@ def _invariant_def() -> dict[str, Any]:
         "exclude": _list("Globs excluded from this invariant.", {**GLOB, "description": "A glob."}),
     }
     branches = []
-    for kind in available_kinds():
-        frag = dict(kind.params_schema)
+    for name, fragment in kinds.params_schemas():
+        frag = dict(fragment)
         then: dict[str, Any] = {"properties": dict(frag.get("properties", {}))}
         if frag.get("required"):
             then["required"] = list(frag["required"])
-        branches.append({"if": {"properties": {"kind": {"const": kind.name}}}, "then": then})
+        branches.append({"if": {"properties": {"kind": {"const": name}}}, "then": then})
     return {
         "type": "object",
         "description": "One invariant: an id, a kind, and the kind's own parameters.",
@@ -339,8 +340,6 @@ def _invariant_def() -> dict[str, Any]:
 @functools.lru_cache(maxsize=1)
 def contract_schema() -> dict[str, Any]:
     """The whole contract schema, assembled once per process."""
-    from truthgate.smoke.spec import smoke_schema
-
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
@@ -350,15 +349,6 @@ def contract_schema() -> dict[str, Any]:
         "additionalProperties": False,
         "required": ["version", "product", "entrypoint", "invariants"],
         "properties": _sections(),
-        "$defs": {"invariant": _invariant_def(), "smoke": smoke_schema()},
+        "$defs": {"invariant": _invariant_def(), "smoke": installed().smoke.schema()},
     }
 
-
-def kind_param_names(kind_name: str) -> tuple[str, ...]:
-    """Keys an invariant of ``kind_name`` may carry (base keys and the kind's own)."""
-    schema = contract_schema()["$defs"]["invariant"]
-    names = list(schema["properties"])
-    for branch in schema["allOf"]:
-        if branch["if"]["properties"]["kind"]["const"] == kind_name:
-            names += list(branch["then"]["properties"])
-    return tuple(names)
