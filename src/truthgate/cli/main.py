@@ -301,13 +301,15 @@ def init(
     from truthgate.scaffold.init import scaffold
 
     try:
-        written, kept = scaffold(directory, force=force)
+        written, kept, unsure = scaffold(directory, force=force)
     except ValueError as exc:
         _die(str(exc))
     for path in written:
         emit(f"wrote {path}")
     for path in kept:
         emit(f"kept  {path} (exists; --force to overwrite)")
+    for notice in unsure:
+        emit(f"notice: {notice} (marked TODO(init) in product/truth.yaml)")
     emit("next: review product/truth.yaml, then run 'truthgate validate' and 'truthgate verify'")
 
 

@@ -3,23 +3,32 @@
 Each reader yields a ``Launch`` per way a file starts the product: ``Dockerfile*``
 ``CMD``/``ENTRYPOINT`` (exec and shell forms; an exec ENTRYPOINT is joined with the CMD of its
 stage), ``Procfile`` ``web:`` lines, ``render.yaml`` ``startCommand`` of web services,
-``docker-compose*.yml``/``compose.yml`` ``command``/``entrypoint`` of every service, and
-``pyproject.toml`` ``[project.scripts]`` / ``[tool.poetry.scripts]``.
+``docker-compose*.yml``/``compose*.yaml``/``docker-stack*.yml`` ``command``/``entrypoint`` of
+every service (relative to its ``build`` context), ``fly.toml`` ``[processes]`` and
+``[experimental] cmd``, App Engine ``app.yaml`` ``entrypoint``, systemd ``*.service``
+``ExecStart=``, supervisor ``[program:x]`` ``command=`` and ``pyproject.toml``
+``[project.scripts]`` / ``[tool.poetry.scripts]``.
 
 A command is reduced to what it starts (a ``Target``): ``python main.py`` -> file ``main.py``;
 ``python -m app.main``, ``uvicorn app.main:app``, ``gunicorn app.main:app`` (and the other
-``SERVERS``, also via ``python -m``) -> module ``app.main``. Wrappers, ``VAR=x`` prefixes,
-``sh -c "..."`` and ``cd dir && ...`` are followed; anything unreadable here yields nothing.
+``SERVERS``, also via ``python -m``; ``--chdir``/``--app-dir`` move the directory) -> module
+``app.main``; ``flask run --app X`` / ``fastapi run x.py`` -> that app; ``uwsgi`` ->
+``--module``/``--wsgi-file`` or the ``module``/``wsgi-file`` of the ini file it is given;
+``python manage.py runserver`` -> file ``manage.py`` (other management commands start
+nothing). A launch is ``dev`` when it runs a development server (``runserver``, ``flask run``,
+``fastapi dev``, ``--reload``). Wrappers, ``VAR=x`` prefixes, ``sh -c "..."`` and
+``cd dir && ...`` are followed; anything unreadable here yields nothing.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import posixpath
 import re
 import shlex
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,8 +47,14 @@ _VALUED = frozenset((
     "--error-logfile", "--log-file", "--forwarded-allow-ips", "--keep-alive", "--name", "-n",
     "--user", "-u", "--group", "-g", "--interface", "--loop", "--http", "--ws", "--lifespan",
     "--backlog", "--certfile", "--keyfile", "--ssl-keyfile", "--ssl-certfile", "-e", "--env",
-    "--listen", "--max-requests",
+    "--listen", "--max-requests", "--factory-path", "--ini", "--module", "-w", "--wsgi-file",
+    "--wsgi", "--http-socket", "--socket", "-s", "--processes", "--master-fifo", "--app",
+    "-A", "--worker-tmp-dir", "--reload-dir", "--port-range", "--workers-per-core",
 ))
+# Django/flask-script management commands that start a server; any other one
+# ('migrate', 'collectstatic', 'create_db') runs and exits.
+_SERVE_COMMANDS = frozenset({"runserver", "runserver_plus", "runsslserver", "run", "runmodwsgi"})
+_MOVE_DIR = ("--chdir", "--app-dir")
 _APP_SPEC = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*(\(.*\))?$")
 
 Target = tuple[str, str]  # ('file', 'app/main.py') or ('module', 'app.main')
@@ -67,24 +82,114 @@ def _python_target(args: list[str]) -> Target | None:
     for tok in it:
         if tok == "-m":
             module = next(it, "")
-            return _server_target(list(it)) if module in SERVERS else ("module", module)
+            rest = list(it)
+            if module in SERVERS:
+                return _server_target(rest)
+            if module in ("flask", "fastapi", "uwsgi"):
+                return _launch([module, *rest])
+            return ("module", module)
         if tok == "-c":
             return None  # inline code: nothing to resolve
         if tok in ("-X", "-W"):
             next(it, None)
         elif not tok.startswith("-"):
-            return ("file", tok)
+            return _script_target(tok, list(it))
     return None
+
+
+def _script_target(path: str, args: list[str]) -> Target | None:
+    """``python x.py ...``; ``manage.py`` starts something only for a serving command."""
+    if path.rsplit("/", 1)[-1] == "manage.py":
+        command = next((a for a in args if not a.startswith("-")), "")
+        return ("file", path) if command in _SERVE_COMMANDS else None
+    return ("file", path)
+
+
+def _option(args: list[str], *names: str) -> str:
+    """The value of the first of ``names`` in ``args`` (``--x v`` or ``--x=v``), or ''."""
+    for i, tok in enumerate(args):
+        for name in names:
+            if tok == name and i + 1 < len(args):
+                return args[i + 1]
+            if tok.startswith(name + "="):
+                return tok.split("=", 1)[1]
+    return ""
+
+
+def _app_target(spec: str) -> Target:
+    """'pkg/app.py' -> file; 'pkg.app:create_app()' -> module pkg.app."""
+    spec = spec.split(":", 1)[0]
+    return ("file", spec) if spec.endswith(".py") else ("module", spec)
+
+
+def _flask_target(args: list[str]) -> Target | None:
+    app = _option(args, "--app", "-A")
+    words = [a for a in args if not a.startswith("-") and a != app]
+    if not words or words[0] != "run":
+        return None  # 'flask db upgrade', 'flask translate compile': a command, not a server
+    return _app_target(app) if app else ("flask", "")
+
+
+def _fastapi_target(args: list[str]) -> Target | None:
+    words = [a for a in args if not a.startswith("-")]
+    if not words or words[0] not in ("run", "dev"):
+        return None
+    return ("file", words[1]) if len(words) > 1 else ("fastapi", "")
+
+
+def _uwsgi_target(args: list[str]) -> Target | None:
+    module = _option(args, "--module", "-w", "--wsgi")
+    if module:
+        return _app_target(module)
+    wsgi_file = _option(args, "--wsgi-file")
+    if wsgi_file:
+        return ("file", wsgi_file)
+    ini = _option(args, "--ini") or next(
+        (a for a in args if not a.startswith("-") and a.endswith((".ini", ".yaml", ".yml"))), ""
+    )
+    return ("ini", ini) if ini else None
 
 
 def _launch(tokens: list[str]) -> Target | None:
     """What one simple command starts, when it starts Python (None when not, or unreadable)."""
     for i, tok in enumerate(tokens):
         base = tok.rsplit("/", 1)[-1]
+        rest = tokens[i + 1 :]
         if _PYTHON.match(base):
-            return _python_target(tokens[i + 1 :])
+            return _python_target(rest)
         if base in SERVERS:
-            return _server_target(tokens[i + 1 :])
+            return _server_target(rest)
+        if base == "flask":
+            return _flask_target(rest)
+        if base == "fastapi":
+            return _fastapi_target(rest)
+        if base == "uwsgi":
+            return _uwsgi_target(rest)
+    return None
+
+
+def is_dev(tokens: list[str]) -> bool:
+    """True when a command runs a development server (auto-reload, Django's runserver)."""
+    words = [t.rsplit("/", 1)[-1] for t in tokens]
+    return (
+        any(w.startswith("runserver") for w in words)
+        or "--reload" in words
+        or ("flask" in words and "run" in words)
+        or ("fastapi" in words and "dev" in words)
+    )
+
+
+def uwsgi_ini_target(text: str) -> Target | None:
+    """The app an uwsgi ini file serves: ``module = x.wsgi:application`` or ``wsgi-file``."""
+    for raw in text.splitlines():
+        key, sep, value = raw.partition("=")
+        key, value = key.strip().lower().replace("_", "-"), value.strip()
+        if not sep or not value:
+            continue
+        if key in ("module", "wsgi", "w"):
+            return _app_target(value)
+        if key == "wsgi-file":
+            return ("file", value)
     return None
 
 
@@ -98,26 +203,33 @@ def _tokens(text: str) -> list[str]:
         return text.split()
 
 
-def _run(tokens: list[str], workdir: str) -> tuple[str, Target | None]:
-    """(working dir, target) of an argv or shell word list; ``cd`` moves the directory."""
+def _join(workdir: str, path: str) -> str:
+    """``path`` seen from ``workdir``; an absolute one stays absolute (a container path)."""
+    joined = posixpath.normpath(path if path.startswith("/") else posixpath.join(workdir, path))
+    return "" if joined == "." else joined
+
+
+def _run(tokens: list[str], workdir: str) -> tuple[str, Target | None, list[str]]:
+    """(working dir, target, the simple command) of an argv or shell word list; ``cd`` and
+    ``--chdir``/``--app-dir`` move the directory."""
     segment: list[str] = []
     for tok in [*tokens, ";"]:
         if tok and set(tok) <= set("&|;"):
             if len(segment) >= 2 and segment[0] == "cd":
-                workdir = posixpath.normpath(posixpath.join(workdir, segment[1].lstrip("/")))
-                workdir = "" if workdir == "." else workdir
+                workdir = _join(workdir, segment[1])
             elif segment:
                 shell = next((i for i, t in enumerate(segment) if t in _SHELLS), -1)
                 if shell >= 0 and "-c" in segment[shell:]:
                     script = segment[segment.index("-c", shell) + 1 :]
-                    return _run(_tokens(script[0]), workdir) if script else (workdir, None)
+                    return _run(_tokens(script[0]), workdir) if script else (workdir, None, [])
                 target = _launch(segment)
                 if target:
-                    return workdir, target
+                    moved = _option(segment, *_MOVE_DIR)
+                    return (_join(workdir, moved) if moved else workdir), target, segment
             segment = []
         else:
             segment.append(tok)
-    return workdir, None
+    return workdir, None, []
 
 
 def candidates(target: Target, dirs: tuple[str, ...]) -> set[str]:
@@ -131,9 +243,15 @@ def candidates(target: Target, dirs: tuple[str, ...]) -> set[str]:
         mod = value.replace(".", "/")
         stems = {f"{mod}.py", f"{mod}/__init__.py", f"{mod}/__main__.py"}
         stems |= {f"src/{s}" for s in stems}
+    if kind not in ("file", "module"):
+        return set()  # 'flask'/'fastapi' with no app named, an unread ini: nothing to compare
     out = set()
     for d in dirs:
-        out |= {posixpath.normpath(posixpath.join(d, s)) for s in stems}
+        parts = d.strip("/").split("/") if d.startswith("/") else [d]
+        # A container path (/app/backend) may be any of its suffixes in the repository.
+        bases = ["/".join(parts[i:]) for i in range(len(parts) + 1)] if d.startswith("/") else [d]
+        for b in bases:
+            out |= {posixpath.normpath(posixpath.join(b, s)) for s in stems}
     return out
 
 
@@ -146,12 +264,33 @@ class Launch:
     line: int
     workdir: str
     target: Target
+    command: str = ""  # the simple command that starts it, as written
+    dev: bool = False  # a development server (runserver, flask run, --reload)
+    argv: tuple[str, ...] = ()  # every word of the instruction (an entry script's "$@")
 
 
 def _argv(tokens: list[str], base: str, source: str, line: int) -> Iterator[Launch]:
-    workdir, target = _run(tokens, base)
+    workdir, target, segment = _run(tokens, base)
     if target:
-        yield Launch(source, line, workdir, target)
+        yield Launch(source, line, workdir, target, shlex.join(segment), is_dev(segment),
+                     tuple(tokens))
+    else:
+        program = _program(tokens)
+        if program:
+            # Nothing Python: kept as an 'exec' target so a caller can follow an entry script.
+            yield Launch(source, line, base, ("exec", program), shlex.join(tokens), False,
+                         tuple(tokens))
+
+
+def _program(tokens: list[str]) -> str:
+    """The program a non-Python command runs: './boot.sh', 'bash start.sh' -> the script."""
+    for tok in tokens:
+        if tok == "exec" or tok in _SHELLS or tok.startswith("-") or re.match(r"^\w+=", tok):
+            continue
+        if tok and set(tok) <= set("&|;"):
+            return ""
+        return tok
+    return ""
 
 
 def _dockerfile(text: str, base: str) -> Iterator[Launch]:
@@ -195,9 +334,13 @@ def _docker_stage(stage: dict[str, tuple[int, list[str]]], base: str) -> Iterato
         exec_form = entry[1][:2] != ["/bin/sh", "-c"]
         tokens = entry[1] + (cmd[1] if cmd and exec_form else [])
         found = list(_argv(tokens, base, "Dockerfile ENTRYPOINT", entry[0]))
-        if found:
+        if any(launch.target[0] != "exec" for launch in found):
             yield from found
             return
+        from_cmd = list(_argv(cmd[1], base, "Dockerfile CMD", cmd[0])) if cmd else []
+        python = [launch for launch in from_cmd if launch.target[0] != "exec"]
+        yield from python or found or from_cmd
+        return
     if cmd:
         yield from _argv(cmd[1], base, "Dockerfile CMD", cmd[0])
 
@@ -211,6 +354,7 @@ def _yaml_commands(text: str, kind: str, base: str) -> Iterator[Launch]:
     items = services.value if isinstance(services, (yaml.SequenceNode, yaml.MappingNode)) else []
     for item in items:
         node = item[1] if isinstance(item, tuple) else item
+        where = base
         if kind == "render":
             stype = _child(node, "type")
             if stype is not None and getattr(stype, "value", "") != "web":
@@ -218,6 +362,12 @@ def _yaml_commands(text: str, kind: str, base: str) -> Iterator[Launch]:
             keys: tuple[str, ...] = ("startCommand",)
         else:
             keys = ("entrypoint", "command")
+            build = _child(node, "build")
+            context = _child(build, "context") if isinstance(build, yaml.MappingNode) else build
+            value = context.value if isinstance(context, yaml.ScalarNode) else None
+            # The service's files are its build context's: 'build: ./app'.
+            if isinstance(value, str) and "://" not in value and not value.startswith("/"):
+                where = _join(base, value)
         for key in keys:
             value = _child(node, key)
             if isinstance(value, yaml.ScalarNode):
@@ -226,7 +376,73 @@ def _yaml_commands(text: str, kind: str, base: str) -> Iterator[Launch]:
                 tokens = [str(v.value) for v in value.value]
             else:
                 continue
-            yield from _argv(tokens, base, f"{kind} {key}", value.start_mark.line + 1)
+            yield from _argv(tokens, where, f"{kind} {key}", value.start_mark.line + 1)
+
+
+def _app_yaml(text: str, base: str) -> Iterator[Launch]:
+    """App Engine's ``entrypoint:`` (an ``app.yaml`` with a ``runtime``)."""
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return
+    entry = _child(root, "entrypoint")
+    if _child(root, "runtime") is not None and isinstance(entry, yaml.ScalarNode):
+        yield from _argv(_tokens(str(entry.value)), base, "app.yaml entrypoint",
+                         entry.start_mark.line + 1)
+
+
+def _toml(text: str) -> dict[str, Any] | None:
+    try:
+        if sys.version_info >= (3, 11):
+            import tomllib
+
+            return tomllib.loads(text)
+        raise ValueError  # pragma: no cover - 3.10 has no tomllib
+    except ValueError:
+        return None
+
+
+def _fly_toml(text: str, base: str) -> Iterator[Launch]:
+    """fly.toml ``[processes]`` (``app`` first) and ``[experimental] cmd``."""
+    data = _toml(text)
+    if data is None:
+        return
+    lines = text.splitlines()
+    processes = data.get("processes")
+    commands: list[tuple[str, Any]] = []
+    if isinstance(processes, dict):
+        commands += [(f"fly.toml process {k!r}", v) for k, v in processes.items()]
+    experimental = data.get("experimental")
+    if isinstance(experimental, dict) and "cmd" in experimental:
+        commands.append(("fly.toml cmd", experimental["cmd"]))
+    for source, value in commands:
+        if isinstance(value, str):
+            tokens = _tokens(value)
+        elif isinstance(value, list):
+            tokens = [str(v) for v in value]
+        else:
+            continue
+        needle = tokens[0] if tokens else ""
+        line = next((i for i, raw in enumerate(lines, 1) if needle and needle in raw), 0)
+        yield from _argv(tokens, base, source, line)
+
+
+def _ini_commands(text: str, base: str, kind: str) -> Iterator[Launch]:
+    """systemd ``ExecStart=`` lines; supervisor ``command=`` lines of ``[program:x]``."""
+    key = "execstart" if kind == "systemd" else "command"
+    section = ""
+    for number, raw in enumerate(text.splitlines(), 1):
+        stripped = raw.strip()
+        if stripped.startswith("["):
+            section = stripped.lower()
+            continue
+        name, sep, value = stripped.partition("=")
+        if not sep or name.strip().lower() != key:
+            continue
+        if kind == "supervisor" and not section.startswith("[program:"):
+            continue
+        value = value.strip().lstrip("-@+!")  # systemd prefixes: '-/usr/bin/x' ignores failure
+        yield from _argv(_tokens(value), base, f"{kind} {name.strip()}", number)
 
 
 def _child(node: Any, key: str) -> Any:
@@ -265,28 +481,73 @@ def _pyproject(text: str, base: str) -> Iterator[Launch]:
             yield Launch(f"pyproject.toml script {name!r}", line, base, ("module", module))
 
 
+def deploy_kind(path: str) -> str:
+    """Which reader reads a file of this path: 'dockerfile', 'procfile', ... or ''."""
+    name = posixpath.basename(path)
+    lowered = name.lower()
+    if lowered.startswith("dockerfile") or lowered.endswith(".dockerfile"):
+        return "dockerfile"
+    if name == "Procfile":
+        return "procfile"
+    if name in ("render.yaml", "render.yml"):
+        return "render"
+    if re.match(r"^((docker-)?compose|docker-stack).*\.ya?ml$", name):
+        return "compose"
+    if name == "pyproject.toml":
+        return "pyproject"
+    if name == "fly.toml":
+        return "fly"
+    if name in ("app.yaml", "app.yml"):
+        return "appengine"
+    if lowered.endswith(".service"):
+        return "systemd"
+    if lowered.endswith(".conf") and "supervisor" in path.lower():
+        return "supervisor"
+    return ""
+
+
+def read_launches(path: str, text: str) -> Iterator[Launch]:
+    """Every launch one deploy file of the repository declares (none for another file)."""
+    base = posixpath.dirname(path)
+    kind = deploy_kind(path)
+    if kind == "dockerfile":
+        yield from _dockerfile(text, base)
+    elif kind == "procfile":
+        for number, raw in enumerate(text.splitlines(), 1):
+            if raw.strip().startswith("web:"):
+                yield from _argv(_tokens(raw.split(":", 1)[1]), base, "Procfile web", number)
+    elif kind in ("render", "compose"):
+        yield from _yaml_commands(text, kind, base)
+    elif kind == "pyproject":
+        yield from _pyproject(text, base)
+    elif kind == "fly":
+        yield from _fly_toml(text, base)
+    elif kind == "appengine":
+        yield from _app_yaml(text, base)
+    elif kind in ("systemd", "supervisor"):
+        yield from _ini_commands(text, base, kind)
+
+
+def resolve_ini(launch: Launch, read: Callable[[str], str | None]) -> Launch:
+    """A uwsgi launch with its ini file read: the module or file the ini serves."""
+    if launch.target[0] != "ini":
+        return launch
+    ini = launch.target[1]
+    for path in sorted(candidates(("file", ini), (launch.workdir,)), key=len, reverse=True):
+        text = read(path)
+        if text is not None:
+            target = uwsgi_ini_target(text)
+            if target:
+                return dataclasses.replace(launch, target=target)
+    return launch
+
+
 def launches(ctx: CheckContext) -> Iterator[tuple[str, Launch]]:
     """(deploy file, launch) for every way a deploy file of the repository starts Python."""
     for facts in ctx.all_files:
-        base = posixpath.dirname(facts.path)
-        name = posixpath.basename(facts.path)
-        lowered = name.lower()
-        if lowered.startswith("dockerfile") or lowered.endswith(".dockerfile"):
-            reader: Iterable[Launch] = _dockerfile(ctx.read_text(facts.path) or "", base)
-        elif name == "Procfile":
-            reader = (
-                launch
-                for number, raw in enumerate((ctx.read_text(facts.path) or "").splitlines(), 1)
-                if raw.strip().startswith("web:")
-                for launch in _argv(_tokens(raw.split(":", 1)[1]), base, "Procfile web", number)
-            )
-        elif name in ("render.yaml", "render.yml"):
-            reader = _yaml_commands(ctx.read_text(facts.path) or "", "render", base)
-        elif re.match(r"^(docker-)?compose.*\.ya?ml$", name):
-            reader = _yaml_commands(ctx.read_text(facts.path) or "", "compose", base)
-        elif name == "pyproject.toml":
-            reader = _pyproject(ctx.read_text(facts.path) or "", base)
-        else:
+        if not deploy_kind(facts.path):
             continue
-        for launch in reader:
-            yield facts.path, launch
+        for launch in read_launches(facts.path, ctx.read_text(facts.path) or ""):
+            if launch.target[0] == "exec":
+                continue  # a non-Python program (an entry script): not read here
+            yield facts.path, resolve_ini(launch, ctx.read_text)

@@ -9,12 +9,17 @@ Findings:
 * a deploy file that starts Python somewhere else: ``Dockerfile*`` ``CMD``/``ENTRYPOINT``
   (exec and shell forms; an exec ENTRYPOINT is joined with the CMD of its stage),
   ``Procfile`` ``web:`` lines, ``render.yaml`` ``startCommand`` of web services,
-  ``docker-compose*.yml``/``compose.yml`` ``command``/``entrypoint`` of every service, and
+  ``docker-compose*.yml``/``compose*.yaml``/``docker-stack*.yml`` ``command``/``entrypoint``
+  of every service (paths relative to its ``build`` context), ``fly.toml`` processes,
+  App Engine ``app.yaml`` ``entrypoint``, systemd ``ExecStart=``, supervisor ``command=`` and
   ``pyproject.toml`` ``[project.scripts]`` / ``[tool.poetry.scripts]``.
 
 Commands are reduced to what they start: ``python main.py`` -> file ``main.py``;
 ``python -m app.main``, ``uvicorn app.main:app``, ``gunicorn app.main:app`` (also hypercorn,
-daphne, waitress-serve, granian, ``python -m uvicorn``) -> module ``app.main``. Wrappers
+daphne, waitress-serve, granian, ``python -m uvicorn``; ``--chdir``/``--app-dir`` honoured)
+-> module ``app.main``; ``flask run --app X``, ``fastapi run x.py``, uwsgi's ``--module`` /
+``--wsgi-file`` or its ini file's ``module``/``wsgi-file``; ``python manage.py runserver`` ->
+file ``manage.py`` (other management commands, ``flask db upgrade``, start nothing). Wrappers
 (``exec``, ``poetry run``, ``ddtrace-run``), ``VAR=x`` prefixes, ``sh -c "..."`` and
 ``cd dir && ...`` are followed. A target resolves to candidate paths relative to the root, to
 the deploy file's directory and under ``src/``; an absolute container path (``/app/main.py``)
@@ -78,6 +83,8 @@ def check(ctx: CheckContext, params: Params) -> Iterable[Violation]:
     for path, launch in launches(ctx):
         dirs = tuple(dict.fromkeys(("", posixpath.dirname(path), launch.workdir)))
         found = candidates(launch.target, dirs)
+        if not found:  # 'flask run' with no app named, an ini that names none: nothing to say
+            continue
         if blessed in found or any(allowed.match_file(c) for c in found):
             continue
         kind, value = launch.target
@@ -109,8 +116,8 @@ KIND = InvariantKind(
             },
             "check_deploy_files": {
                 "type": "boolean",
-                "description": "Read Dockerfile, Procfile, render.yaml, docker-compose and "
-                "pyproject.toml scripts (default true).",
+                "description": "Read Dockerfile, Procfile, render.yaml, compose, fly.toml, "
+                "app.yaml, systemd/supervisor units and pyproject.toml scripts (default true).",
             },
         }
     },
