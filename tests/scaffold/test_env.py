@@ -115,3 +115,25 @@ def test_the_product_example_beats_a_db_or_dev_one(tmp_path: Path) -> None:
 def test_a_real_env_file_is_no_example(tmp_path: Path, name: str) -> None:
     found = discover(_repo(tmp_path, {"app.py": "x = 1\n", name: "A=1\n"}))
     assert found.example_file == ""
+
+
+def test_settings_inheriting_a_base_from_another_module(tmp_path: Path) -> None:
+    found = discover(_repo(tmp_path, {
+        "app/core/settings/base.py": "from pydantic import BaseSettings\n\n"
+        "class BaseAppSettings(BaseSettings):\n    app_env: str = 'prod'\n",
+        "app/core/settings/app.py": "from app.core.settings.base import BaseAppSettings\n\n"
+        "class AppSettings(BaseAppSettings):\n    debug: bool = False\n"
+        "    database_url: str\n    secret_key: str\n    _private: int\n",
+        "app/core/settings/prod.py": "from app.core.settings.app import AppSettings\n\n"
+        "class ProdAppSettings(AppSettings):\n    class Config:\n        env_file = 'prod.env'\n",
+        "app/other.py": "class Settings:\n    not_env: str\n",  # no BaseSettings ancestor
+        "app/prefixed.py": "from pydantic_settings import BaseSettings, SettingsConfigDict\n\n"
+        "class Mail(BaseSettings):\n    model_config = SettingsConfigDict(env_prefix='MAIL_')\n"
+        "    host: str\n",
+        "tests/settings.py": "from app.core.settings.app import AppSettings\n\n"
+        "class TestSettings(AppSettings):\n    test_only: str\n",
+        "app/main.py": "app = 1\n",
+    }))
+    assert set(found.env_in_code) == {"DATABASE_URL", "SECRET_KEY", "MAIL_HOST"}
+    assert {"APP_ENV", "DEBUG"} <= set(found.env_optional_in_code)
+    assert "NOT_ENV" not in found.env_names and "TEST_ONLY" not in found.env_names

@@ -98,6 +98,50 @@ def _guarded_lines(source: bytes) -> set[int]:
     return out
 
 
+def _settings_classes(sources: dict[str, bytes]) -> dict[str, bool]:
+    """ENV_NAME -> has a default, for every pydantic settings class of the repository.
+
+    verify's facts see a class deriving from ``BaseSettings`` in the same file; a project's
+    ``class AppSettings(BaseAppSettings)`` with the base in another module is found here by
+    following class names across files (fields upper-cased, with the class's env_prefix).
+    """
+    classes: dict[str, tuple[set[str], list[tuple[str, bool]], str]] = {}
+    for source in sources.values():
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            bases = {b.attr if isinstance(b, ast.Attribute) else getattr(b, "id", "")
+                     for b in node.bases}
+            fields = [
+                (item.target.id, item.value is not None)
+                for item in node.body
+                if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)
+                and not item.target.id.startswith("_") and item.target.id != "model_config"
+                and "ClassVar" not in ast.unparse(item.annotation)
+            ]
+            found = re.search(r"env_prefix\s*[=:]\s*[\"']([^\"']*)[\"']", ast.unparse(node))
+            classes[node.name] = (bases, fields, found.group(1) if found else "")
+    settings = {"BaseSettings"}
+    grew = True
+    while grew:
+        grew = False
+        for name, (bases, _, _) in classes.items():
+            if name not in settings and bases & settings:
+                settings.add(name)
+                grew = True
+    out: dict[str, bool] = {}
+    for name in settings - {"BaseSettings"}:
+        _, fields, prefix = classes[name]
+        for field_name, has_default in fields:
+            env = (prefix + field_name).upper()
+            out[env] = out.get(env, False) or has_default
+    return out
+
+
 def _example_file(root: Path, files: set[str]) -> str:
     for name in EXAMPLE_NAMES:
         if name in files:
@@ -124,6 +168,7 @@ def discover(root: Path) -> Discovery:
     guards: list[str] = []
     required: set[str] = set()
     optional: set[str] = set()
+    settings_sources: dict[str, bytes] = {}
     for rel in files:
         if not rel.endswith(".py"):
             continue
@@ -136,6 +181,8 @@ def discover(root: Path) -> Discovery:
             guards.append(rel)
         if is_test_path(rel):
             continue  # env reads of tests are the tests' business
+        if b"Settings" in data and b"class " in data:
+            settings_sources[rel] = data
         guarded: set[int] | None = None
         for r in facts.env_reads:
             if not isinstance(r.name, str) or not r.name or r.name.startswith("<"):
@@ -148,6 +195,8 @@ def discover(root: Path) -> Discovery:
                 optional.add(r.name)
         for f in facts.settings_fields:
             (optional if f.has_default else required).add(f.env_name)
+    for env_name, has_default in _settings_classes(settings_sources).items():
+        (optional if has_default else required).add(env_name)
     optional -= required
 
     def read(path: str) -> str | None:
