@@ -141,6 +141,7 @@ def test_entrypoint_from_deploy_files(tmp_path: Path, files: dict[str, str],
     found = _found(tmp_path, files)
     assert found.entrypoint == expected
     assert found.choice.sure, found.choice.doubts
+    assert found.command and not found.command.startswith("exec ")
 
 
 def test_entry_script_helpers_and_tests_are_allowed_not_forbidden(tmp_path: Path) -> None:

@@ -268,7 +268,7 @@ def choose(files: Sequence[str], read: Reader, guards: Sequence[str]) -> Choice:
         best = ranked[0]
         mine = [v for v in votes if v.path == best]
         vote = next((v for v in mine if not v.dev), mine[0])
-        choice.path, choice.command = best, vote.command
+        choice.path, choice.command = best, re.sub(r"^exec\s+", "", vote.command)
         choice.why = f"{vote.source}: {vote.command}"
         choice.dev_only = all(v.dev for v in votes if v.path == best)
         choice.sure = not choice.dev_only
