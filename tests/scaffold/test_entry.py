@@ -118,6 +118,10 @@ GUARD = "if __name__ == '__main__':\n    main()\n"
             {"Dockerfile": 'FROM python:3.12\nCMD ["python", "-m", "bot"]\n',
              "bot/__init__.py": "", "bot/__main__.py": GUARD},
             "bot/__main__.py", id="python-m-package"),
+        pytest.param(  # a server imports the package, it does not run its __main__
+            {"Procfile": "web: gunicorn 'shop:create_app()'\n",
+             "shop/__init__.py": "def create_app(): ...\n", "shop/__main__.py": GUARD},
+            "shop/__init__.py", id="server-imports-package"),
         pytest.param(
             {"Dockerfile": 'FROM python:3.12\nCMD ["fastapi", "run", "app/main.py", '
              '"--port", "80"]\n', "app/main.py": APP},
@@ -266,6 +270,7 @@ def test_is_config_path(path: str) -> None:
     assert is_config_path(path)
 
 
-@pytest.mark.parametrize("path", ["app/main.py", "wsgi.py", "run.py", "concurrency.py"])
+@pytest.mark.parametrize("path", ["app/main.py", "wsgi.py", "run.py", "concurrency.py",
+                                  "conference.py", "configurator_app.py", "tasks.py"])
 def test_is_not_config_path(path: str) -> None:
     assert not is_config_path(path)

@@ -43,8 +43,11 @@ Reader = Callable[[str], "str | None"]
 
 _TEST_PART = re.compile(r"^(tests?|testing|test_?utils|fixtures)$")
 _TEST_NAME = re.compile(r"^(tests?\.py|tests?_.*\.py|.*_tests?\.py|conftest\.py)$")
+# 'conf'/'config'/'cfg'/'settings' as a word of the name: gunicorn-cfg.py, gunicorn.conf.py,
+# config.py, local_settings.py; never conference.py or configurator_app.py's look-alikes.
 _CONFIG_NAME = re.compile(
-    r"^(gunicorn.*|.*conf.*|settings|.*_settings|setup|noxfile|fabfile|tasks|alembic_env)\.py$"
+    r"^(gunicorn.*|((.*[._-])?(conf|config|cfg|settings|configuration)([._-].*)?)|setup|"
+    r"noxfile|fabfile|alembic_env)\.py$"
 )
 _PREFERRED_NAMES = ("main.py", "app.py", "wsgi.py", "asgi.py", "run.py", "server.py",
                     "application.py", "__main__.py")
@@ -134,8 +137,10 @@ def _resolve(repo: _Repo, launch: Launch, deploy_dir: str, env: dict[str, str]) 
             found = repo.by_suffix(stem, deploy_dir)
             if found:
                 break
-    # A package runs its __main__ (python -m pkg); a server imports its module.
-    found.sort(key=lambda p: (not p.endswith("__main__.py"), p.endswith("__init__.py")))
+    # A package runs its __main__ with 'python -m pkg'; a server imports the module.
+    run_m = kind == "module" and "-m" in launch.command.split()
+    found.sort(key=lambda p: (not (run_m and p.endswith("__main__.py")),
+                              p.endswith(("__init__.py", "__main__.py"))))
     return found[:1]
 
 
