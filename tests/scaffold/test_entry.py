@@ -274,3 +274,14 @@ def test_is_config_path(path: str) -> None:
                                   "conference.py", "configurator_app.py", "tasks.py"])
 def test_is_not_config_path(path: str) -> None:
     assert not is_config_path(path)
+
+
+def test_deploy_files_of_examples_and_dev_count_less(tmp_path: Path) -> None:
+    found = _found(tmp_path, {
+        "Dockerfile": 'FROM python\nCMD ["gunicorn", "svc.main:app"]\n',
+        "examples/Dockerfile": 'FROM python\nCMD ["gunicorn", "demo:app"]\n',
+        "docs/Procfile": "web: gunicorn demo:app\n",
+        "docker-compose.dev.yml": "services:\n  w:\n    command: uvicorn demo:app\n",
+        "svc/__init__.py": "", "svc/main.py": APP, "demo.py": APP,
+    })
+    assert found.entrypoint == "svc/main.py" and found.choice.sure

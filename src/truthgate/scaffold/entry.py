@@ -223,7 +223,10 @@ def _flask_env(repo: _Repo) -> dict[str, str]:
 
 
 def _dev_name(path: str) -> bool:
+    """A deploy file for development, or one that only documents: it counts a third."""
     name = posixpath.basename(path).lower()
+    if re.search(r"(^|/)(examples?|docs?|samples?|demos?)/", path.lower()):
+        return True
     return bool(re.search(r"(^|[._-])(dev|local|override|test|ci)([._-]|$)", name))
 
 
@@ -267,9 +270,11 @@ def choose(files: Sequence[str], read: Reader, guards: Sequence[str]) -> Choice:
     choice = Choice(helpers=sorted(set(helpers)))
     if votes:
         totals: dict[str, int] = {}
+        prod: dict[str, int] = {}
         for v in votes:
             totals[v.path] = totals.get(v.path, 0) + v.score
-        ranked = sorted(totals, key=lambda p: (-totals[p], p.count("/"), p))
+            prod[v.path] = prod.get(v.path, 0) + (not v.dev)
+        ranked = sorted(totals, key=lambda p: (-totals[p], -prod[p], p.count("/"), p))
         best = ranked[0]
         mine = [v for v in votes if v.path == best]
         vote = next((v for v in mine if not v.dev), mine[0])
@@ -277,10 +282,11 @@ def choose(files: Sequence[str], read: Reader, guards: Sequence[str]) -> Choice:
         choice.why = f"{vote.source}: {vote.command}"
         choice.dev_only = all(v.dev for v in votes if v.path == best)
         choice.sure = not choice.dev_only
-        if len(ranked) > 1 and totals[ranked[1]] == totals[best]:
+        second = ranked[1] if len(ranked) > 1 else ""
+        if second and (totals[second], prod[second]) == (totals[best], prod[best]):
             choice.sure = False
             choice.doubts.append(
-                f"deploy files start {best} and {ranked[1]} equally often; which one is production?"
+                f"deploy files start {best} and {second} equally often; which one is production?"
             )
         if choice.dev_only:
             choice.doubts.append(f"only a development server starts {best} ({vote.source})")
