@@ -285,3 +285,18 @@ def test_deploy_files_of_examples_and_dev_count_less(tmp_path: Path) -> None:
         "svc/__init__.py": "", "svc/main.py": APP, "demo.py": APP,
     })
     assert found.entrypoint == "svc/main.py" and found.choice.sure
+
+
+def test_a_console_script_is_a_cli_entrypoint_below_a_server(tmp_path: Path) -> None:
+    files = {
+        "pyproject.toml": '[project]\nname = "tool"\n[project.scripts]\ntool = "tool.cli:main"\n',
+        "src/tool/__init__.py": "", "src/tool/cli.py": "def main(): ...\n",
+        "examples/demo/Procfile": "web: python -m app.main\n",
+        "examples/demo/app/__init__.py": "", "examples/demo/app/main.py": GUARD,
+    }
+    found = _found(tmp_path, files)
+    assert (found.entrypoint, found.command) == ("src/tool/cli.py", "tool")
+    # ... but a service's server wins over its console scripts.
+    _repo(tmp_path, {"Dockerfile": 'CMD ["gunicorn", "tool.web:app"]\n',
+                     "src/tool/web.py": APP})
+    assert _found(tmp_path, {}).entrypoint == "src/tool/web.py"

@@ -238,7 +238,7 @@ def choose(files: Sequence[str], read: Reader, guards: Sequence[str]) -> Choice:
     helpers: list[str] = []
     unresolved: list[str] = []
     for path in files:
-        if not deploy_kind(path) or deploy_kind(path) == "pyproject" or is_test_path(path):
+        if not deploy_kind(path) or is_test_path(path):
             continue
         text = read(path)
         if text is None:
@@ -266,7 +266,9 @@ def choose(files: Sequence[str], read: Reader, guards: Sequence[str]) -> Choice:
                     unresolved.append(f"{label} names {target} (a test or configuration file)")
                     continue
                 dev = one.dev or _dev_name(path)
-                votes.append(_Vote(target, 1 if dev else 3, one.command, label, dev))
+                # A console script is how a CLI starts: it counts a third of a server.
+                script = deploy_kind(path) == "pyproject"
+                votes.append(_Vote(target, 1 if dev or script else 3, one.command, label, dev))
     choice = Choice(helpers=sorted(set(helpers)))
     if votes:
         totals: dict[str, int] = {}
@@ -289,7 +291,8 @@ def choose(files: Sequence[str], read: Reader, guards: Sequence[str]) -> Choice:
                 f"deploy files start {best} and {second} equally often; which one is production?"
             )
         if choice.dev_only:
-            choice.doubts.append(f"only a development server starts {best} ({vote.source})")
+            choice.doubts.append(f"only a development server or a dev/example deploy file "
+                                 f"starts {best} ({vote.source})")
         return choice
     return _fallback(repo, guards, choice, unresolved)
 

@@ -478,7 +478,8 @@ def _pyproject(text: str, base: str) -> Iterator[Launch]:
         line = next((i for i, raw in enumerate(lines, 1) if pattern.match(raw)), 0)
         module = spec.split(":", 1)[0].strip()
         if module:
-            yield Launch(f"pyproject.toml script {name!r}", line, base, ("module", module))
+            yield Launch(f"pyproject.toml script {name!r}", line, base, ("module", module),
+                         command=name)
 
 
 def deploy_kind(path: str) -> str:
