@@ -182,6 +182,8 @@ def test_new_deploy_descriptors_pointing_elsewhere(run_kind):
         "deploy/supervisor/web.conf": "[program:web]\ncommand=/v/bin/gunicorn sup:app\n",
         "docker-stack.yml": "services:\n  api:\n    command: hypercorn stack:app\n",
         "Dockerfile": 'FROM python\nCMD ["uwsgi", "--module", "uw.wsgi:application"]\n',
+        "Dockerfile.gc": 'FROM python\nCMD ["gunicorn", "--config=gc.py"]\n',
+        "gc.py": 'wsgi_app = "gc_app.web:app"\n',
     }
     got = {(p, m) for p, _, m in run_kind("single_entrypoint", files, entrypoint=BLESSED)}
     assert got == {
@@ -197,6 +199,8 @@ def test_new_deploy_descriptors_pointing_elsewhere(run_kind):
                              "entrypoint app/main.py"),
         ("Dockerfile", "Dockerfile CMD starts module uw.wsgi, not the blessed entrypoint "
                        "app/main.py"),
+        ("Dockerfile.gc", "Dockerfile CMD starts module gc_app.web, not the blessed "
+                          "entrypoint app/main.py"),
     }
 
 
@@ -214,6 +218,10 @@ def test_new_deploy_descriptors_pointing_at_the_blessed_path(run_kind):
                     "web: flask db upgrade; gunicorn --chdir app main:app\n",
         "fly.toml": '[experimental]\ncmd = ["fastapi", "run", "app/main.py"]\n',
         "app.yaml": "entrypoint: gunicorn other:app\n",  # no runtime: not App Engine's
+        "Dockerfile.gc": 'FROM python\nCMD ["gunicorn", "-c", "gc.py"]\n',
+        "gc.py": "wsgi_app = 'app.main:app'\n",
+        "Dockerfile.bare": 'FROM python\nCMD ["gunicorn", "-c", "bare.py"]\n',
+        "bare.py": "bind = ':80'\n",  # no wsgi_app: nothing to compare
         "other.service.md": "ExecStart=python other.py\n",  # not a unit file
         "conf/nginx.conf": "command=python other.py\n",  # not a supervisor file
     }
@@ -224,7 +232,8 @@ def test_new_deploy_descriptors_pointing_at_the_blessed_path(run_kind):
 def test_commands_that_start_no_server_are_not_launches(run_kind):
     files = {
         "app/main.py": "app = object()\n",
-        "Procfile": "web: python manage.py migrate && flask translate compile && flask run\n",
+        "Procfile": "web: python manage.py migrate && flask translate compile && flask run\n"
+                    "web: ./manage.py collectstatic\n",
         "docker-compose.yml": "services:\n  w:\n    command: python manage.py collectstatic\n",
     }
     # migrate/collectstatic run and exit; 'flask run' names no app here: nothing to compare.

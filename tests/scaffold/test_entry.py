@@ -114,6 +114,15 @@ GUARD = "if __name__ == '__main__':\n    main()\n"
              "command=/home/u/venv/bin/gunicorn -b localhost:8000 -w 4 blog:app\n",
              "blog.py": "app = 1\n"},
             "blog.py", id="supervisor"),
+        pytest.param(  # gunicorn -c with the app in the config file
+            {"Dockerfile": 'FROM python:3.12\nCMD ["gunicorn", "-c", "deploy/gunicorn.conf.py"]\n',
+             "deploy/gunicorn.conf.py": "bind = ':8000'\nwsgi_app = 'shop.web:app'\n",
+             "shop/__init__.py": "", "shop/web.py": APP},
+            "shop/web.py", id="gunicorn-config-wsgi-app"),
+        pytest.param(  # an executable script as the command
+            {"Dockerfile": 'FROM python:3.12\nCMD ["./serve.py", "--port", "80"]\n',
+             "serve.py": "#!/usr/bin/env python\n" + GUARD},
+            "serve.py", id="executable-script"),
         pytest.param(  # python -m pkg runs pkg/__main__.py
             {"Dockerfile": 'FROM python:3.12\nCMD ["python", "-m", "bot"]\n',
              "bot/__init__.py": "", "bot/__main__.py": GUARD},

@@ -74,7 +74,11 @@ def _server_target(args: list[str]) -> Target | None:
     for tok in positional:
         if _APP_SPEC.match(tok):
             return ("module", tok.split(":", 1)[0])
-    return ("module", positional[0]) if positional else None
+    if positional:
+        return ("module", positional[0])
+    config = _option(args, "-c", "--config")
+    # 'gunicorn -c gunicorn.conf.py': the app is the config file's wsgi_app.
+    return ("ini", config) if config.endswith(".py") else None
 
 
 def _python_target(args: list[str]) -> Target | None:
@@ -155,6 +159,8 @@ def _launch(tokens: list[str]) -> Target | None:
     for i, tok in enumerate(tokens):
         base = tok.rsplit("/", 1)[-1]
         rest = tokens[i + 1 :]
+        if i == 0 and base.endswith(".py") and "=" not in tok:  # ./manage.py runserver
+            return _script_target(tok, rest)
         if _PYTHON.match(base):
             return _python_target(rest)
         if base in SERVERS:
@@ -180,7 +186,11 @@ def is_dev(tokens: list[str]) -> bool:
 
 
 def uwsgi_ini_target(text: str) -> Target | None:
-    """The app an uwsgi ini file serves: ``module = x.wsgi:application`` or ``wsgi-file``."""
+    """The app a server's config file serves: uwsgi's ``module = x.wsgi:application`` or
+    ``wsgi-file``, a gunicorn config's ``wsgi_app = "x.main:app"``."""
+    match = re.search(r"^wsgi_app\s*=\s*[\"']([\w.]+)", text, re.M)
+    if match:
+        return ("module", match.group(1))
     for raw in text.splitlines():
         key, sep, value = raw.partition("=")
         key, value = key.strip().lower().replace("_", "-"), value.strip()
@@ -530,7 +540,8 @@ def read_launches(path: str, text: str) -> Iterator[Launch]:
 
 
 def resolve_ini(launch: Launch, read: Callable[[str], str | None]) -> Launch:
-    """A uwsgi launch with its ini file read: the module or file the ini serves."""
+    """A launch whose app is in a config file (uwsgi ini, gunicorn ``-c`` with no app
+    argument) with that file read: the module or file it serves."""
     if launch.target[0] != "ini":
         return launch
     ini = launch.target[1]

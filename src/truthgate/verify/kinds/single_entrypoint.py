@@ -17,8 +17,9 @@ Findings:
 Commands are reduced to what they start: ``python main.py`` -> file ``main.py``;
 ``python -m app.main``, ``uvicorn app.main:app``, ``gunicorn app.main:app`` (also hypercorn,
 daphne, waitress-serve, granian, ``python -m uvicorn``; ``--chdir``/``--app-dir`` honoured)
--> module ``app.main``; ``flask run --app X``, ``fastapi run x.py``, uwsgi's ``--module`` /
-``--wsgi-file`` or its ini file's ``module``/``wsgi-file``; ``python manage.py runserver`` ->
+-> module ``app.main``; ``gunicorn -c conf.py`` -> the config's ``wsgi_app``; ``flask run
+--app X``, ``fastapi run x.py``, ``./serve.py``, uwsgi's ``--module`` / ``--wsgi-file`` or its
+ini file's ``module``/``wsgi-file``; ``python manage.py runserver`` ->
 file ``manage.py`` (other management commands, ``flask db upgrade``, start nothing). Wrappers
 (``exec``, ``poetry run``, ``ddtrace-run``), ``VAR=x`` prefixes, ``sh -c "..."`` and
 ``cd dir && ...`` are followed. A target resolves to candidate paths relative to the root, to
