@@ -29,6 +29,8 @@ _SKIP_DIRS = {
     "htmlcov",
 }
 _MAX_FILES = 20000
+# Words without which a file holds nothing init reads (a main guard, an env read, settings).
+_WORTH_PARSING = (b"__main__", b"environ", b"getenv", b"Settings")
 EXAMPLE_NAMES = (
     ".env.example", ".env.sample", ".env.template", ".env.dist", ".env.defaults",
     ".env.default", "env.example", "env.sample", "env.template", "example.env",
@@ -176,6 +178,8 @@ def discover(root: Path) -> Discovery:
             data = (root / rel).read_bytes()
         except OSError:
             continue
+        if not any(word in data for word in _WORTH_PARSING):
+            continue  # no main guard, env read or settings class can be in it: skip the parse
         facts = extract_facts(rel, data)
         if facts.main_guards:
             guards.append(rel)
