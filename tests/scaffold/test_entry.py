@@ -170,7 +170,7 @@ def test_entry_script_helpers_and_tests_are_allowed_not_forbidden(tmp_path: Path
     assert found.entrypoint == "backend/app/main.py"
     assert set(found.allowed_scripts) == {
         "backend/app/backend_pre_start.py", "backend/app/initial_data.py",
-        "backend/app/tests_pre_start.py", "tests.py",
+        "**/tests_*.py", "**/tests.py",
     }
     assert found.other_entrypoints == ("tools/old_runner.py",)
 
@@ -309,3 +309,52 @@ def test_a_console_script_is_a_cli_entrypoint_below_a_server(tmp_path: Path) -> 
     _repo(tmp_path, {"Dockerfile": 'CMD ["gunicorn", "tool.web:app"]\n',
                      "src/tool/web.py": APP})
     assert _found(tmp_path, {}).entrypoint == "src/tool/web.py"
+
+
+def test_test_trees_are_allowed_by_one_glob(tmp_path: Path) -> None:
+    files = {f"app/tests/test_{i}.py": GUARD for i in range(5)}
+    files.update({"pkg/test_x.py": GUARD, "pkg/y_test.py": GUARD, "tests/z.py": GUARD,
+                  "Procfile": "web: gunicorn app.main:app\n", "app/main.py": APP})
+    found = _found(tmp_path, files)
+    assert set(found.allowed_scripts) == {"**/tests/**", "**/test_*.py", "**/*_test.py"}
+    result = CliRunner().invoke(app, ["verify", "-c", str(_init(tmp_path)), "--no-cache",
+                                      "--select", "single-entrypoint", "--no-record"])
+    assert result.exit_code == 0, result.output
+
+
+def _init(root: Path) -> Path:
+    result = CliRunner().invoke(app, ["init", str(root)])
+    assert result.exit_code == 0, result.output
+    return root / "product" / "truth.yaml"
+
+
+def test_init_then_verify_has_no_finding_caused_by_init(tmp_path: Path) -> None:
+    """A small service shaped like the panel's: every deploy style at once, clean code."""
+    _repo(tmp_path, {
+        "Dockerfile": 'FROM python:slim\nENTRYPOINT ["./boot.sh"]\n',
+        "boot.sh": "#!/bin/bash\nflask db upgrade\npython scripts_seed.py\n"
+                   "exec gunicorn -b :5000 blog:app\n",
+        "Procfile": "release: python manage_db.py\nweb: flask db upgrade; gunicorn blog:app\n",
+        "docker-compose.yml": "services:\n  web:\n    build: .\n"
+                              "    command: flask run --debug\n",
+        ".flaskenv": "FLASK_APP=blog.py\n",
+        "blog.py": "from app import create_app\napp = create_app()\n",
+        "app/__init__.py": "def create_app():\n    return object()\n",
+        "app/config.py": "import os\nSECRET_KEY = os.environ['SECRET_KEY']\n"
+                         "DB = os.getenv('DATABASE_URL', 'sqlite://')\n"
+                         "TOKEN_TTL = int(os.getenv('ACCESS_TOKEN_EXPIRE_MINUTES', '30'))\n",
+        "scripts_seed.py": "def seed():\n    pass\n\n" + GUARD,
+        "gunicorn-cfg.py": "bind = ':5000'\n",
+        "tests.py": "import os\nos.environ['TESTING'] = '1'\n" + GUARD,
+        ".env.example": "SECRET_KEY=changethis\n"
+                        "DATABASE_URL=postgresql://app:<password>@db/app\n",
+    })
+    contract = _init(tmp_path)
+    text = contract.read_text()
+    assert 'path: "blog.py"' in text and "TODO(init)" not in text
+    result = CliRunner().invoke(app, [
+        "verify", "-c", str(contract), "--no-cache", "--no-record",
+        "--select", "single-entrypoint", "--select", "env-contract",
+        "--select", "no-hardcoded-secrets",
+    ])
+    assert result.exit_code == 0, result.output

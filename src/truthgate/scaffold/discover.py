@@ -10,6 +10,7 @@ uses (``verify.kinds._secrets.is_secret_name``). Vars of the example file (the f
 from __future__ import annotations
 
 import ast
+import fnmatch
 import os
 import re
 from dataclasses import dataclass, field
@@ -144,6 +145,19 @@ def _settings_classes(sources: dict[str, bytes]) -> dict[str, bool]:
     return out
 
 
+def _test_glob(path: str) -> str:
+    """The gitignore-style glob that allows a test file's kind: '**/tests/**', '**/tests.py'."""
+    parts = path.split("/")
+    for part in parts[:-1]:
+        if re.match(r"^(tests?|testing|fixtures)$", part):
+            return f"**/{part}/**"
+    name = parts[-1]
+    for pattern in ("test_*.py", "tests_*.py", "*_test.py", "*_tests.py"):
+        if fnmatch.fnmatchcase(name, pattern):
+            return f"**/{pattern}"
+    return f"**/{name}"  # tests.py, conftest.py
+
+
 def _example_file(root: Path, files: set[str]) -> str:
     for name in EXAMPLE_NAMES:
         if name in files:
@@ -221,7 +235,11 @@ def discover(root: Path) -> Discovery:
     default_allowed = ("scripts/", "tests/", "quarantine/")  # entrypoint.allow_main_guards
     others = tuple(g for g in guards if g != entry and g not in legit
                    and not g.startswith(default_allowed))
-    allowed = tuple(sorted(legit))
+    # Tests are allowed by pattern (one glob for a whole test tree), scripts by name.
+    allowed = tuple(sorted(
+        {_test_glob(g) for g in legit if is_test_path(g) and not g.startswith("tests/")}
+        | {g for g in legit if not is_test_path(g)}
+    ))
     return Discovery(
         name=root.resolve().name or "product",
         entrypoint=entry,
