@@ -137,3 +137,22 @@ def test_settings_inheriting_a_base_from_another_module(tmp_path: Path) -> None:
     assert set(found.env_in_code) == {"DATABASE_URL", "SECRET_KEY", "MAIL_HOST"}
     assert {"APP_ENV", "DEBUG"} <= set(found.env_optional_in_code)
     assert "NOT_ENV" not in found.env_names and "TEST_ONLY" not in found.env_names
+
+
+def test_an_example_file_beside_the_service(tmp_path: Path) -> None:
+    found = discover(_repo(tmp_path, {
+        "backend/Dockerfile": 'FROM python\nCMD ["uvicorn", "app.main:app"]\n',
+        "backend/app/main.py": "import os\nK = os.environ['API_SECRET']\n",
+        "backend/.env.example": "API_SECRET=\n",
+        "frontend/.env.example": "VITE_URL=\n",  # another service's
+    }))
+    assert found.example_file == "backend/.env.example"
+    assert "VITE_URL" not in found.env_names
+
+
+def test_the_root_example_file_comes_first(tmp_path: Path) -> None:
+    found = discover(_repo(tmp_path, {
+        "backend/app/main.py": "x = 1\n" + "if __name__ == '__main__':\n    pass\n",
+        "backend/.env.example": "A=\n", ".env.sample": "B=\n",
+    }))
+    assert found.example_file == ".env.sample"

@@ -158,16 +158,26 @@ def _test_glob(path: str) -> str:
     return f"**/{name}"  # tests.py, conftest.py
 
 
-def _example_file(root: Path, files: set[str]) -> str:
-    for name in EXAMPLE_NAMES:
-        if name in files:
-            return name
-    loose = sorted(
-        (f for f in files if "/" not in f and "env" in f.lower() and _EXAMPLE_WORD.search(f)
-         and not f.endswith((".py", ".md", ".txt", ".yml", ".yaml", ".json", ".toml"))),
-        key=lambda f: ("db" in f.lower(), "prod" not in f.lower(), f),
-    )
-    return loose[0] if loose else ""
+def _example_file(files: set[str], entry: str) -> str:
+    """The example env file: at the root, else in a directory above the entrypoint
+    (``backend/.env.example`` for ``backend/app/main.py``)."""
+    dirs = [""]
+    parts = entry.split("/")[:-1]
+    dirs += ["/".join(parts[: i + 1]) for i in range(min(len(parts), 2))]
+    for d in dirs:
+        inside = {f[len(d) + 1 :] if d else f for f in files
+                  if (f.startswith(d + "/") if d else True)}
+        for name in EXAMPLE_NAMES:
+            if name in inside:
+                return f"{d}/{name}" if d else name
+        loose = sorted(
+            (f for f in inside if "/" not in f and "env" in f.lower() and _EXAMPLE_WORD.search(f)
+             and not f.endswith((".py", ".md", ".txt", ".yml", ".yaml", ".json", ".toml"))),
+            key=lambda f: ("db" in f.lower(), "prod" not in f.lower(), f),
+        )
+        if loose:
+            return f"{d}/{loose[0]}" if d else loose[0]
+    return ""
 
 
 def _example_vars(text: str) -> list[str]:
@@ -226,7 +236,7 @@ def discover(root: Path) -> Discovery:
     choice = choose(files, read, guards)
     entry = choice.path
     names = set(files)
-    example = _example_file(root, names)
+    example = _example_file(names, entry)
     env_example = _example_vars(read(example) or "") if example else []
     kb = tuple(sorted(f for f in files if f.startswith("kb/") and f.endswith(".md")
                       and f.count("/") == 1))
