@@ -251,3 +251,17 @@ def test_dev_server_of_a_django_project_is_still_compared(run_kind):
         ("docker-compose.yml", 3, "compose command starts file manage.py, not the blessed "
                                   "entrypoint site1/wsgi.py"),
     ]
+
+
+def test_dockerfile_workdir_maps_through_copy(run_kind):
+    files = {
+        "backend/app/main.py": "app = object()\n",
+        "Dockerfile": "FROM python\nCOPY . /srv\nWORKDIR /srv/backend\n"
+                      'CMD ["gunicorn", "app.main:app"]\n',
+        "Dockerfile.other": "FROM python\nCOPY requirements.txt /srv/backend\n"
+                            "WORKDIR /srv/backend\nCMD gunicorn other:app\n",
+    }
+    assert run_kind("single_entrypoint", files, entrypoint=Entrypoint("backend/app/main.py")) == [
+        ("Dockerfile.other", 4, "Dockerfile CMD starts module other, not the blessed entrypoint "
+                                "backend/app/main.py"),
+    ]

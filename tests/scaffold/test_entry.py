@@ -114,6 +114,18 @@ GUARD = "if __name__ == '__main__':\n    main()\n"
              "command=/home/u/venv/bin/gunicorn -b localhost:8000 -w 4 blog:app\n",
              "blog.py": "app = 1\n"},
             "blog.py", id="supervisor"),
+        pytest.param(  # WORKDIR inside what COPY put in the image
+            {"Dockerfile": "FROM python:3.12\nCOPY . /srv\nWORKDIR /srv/backend\n"
+             'CMD ["uvicorn", "app.main:app"]\n',
+             "backend/app/__init__.py": "", "backend/app/main.py": APP,
+             "app/__init__.py": "", "app/main.py": "# a look-alike at the root\n"},
+            "backend/app/main.py", id="dockerfile-workdir"),
+        pytest.param(  # a multi-stage build: the last stage's WORKDIR, COPY --from ignored
+            {"deploy/Dockerfile": "FROM python:3.12 AS build\nWORKDIR /build\nCOPY . .\n"
+             "FROM python:3.12-slim\nWORKDIR /code\nCOPY --from=build /build /x\n"
+             "COPY ./svc /code\nCMD gunicorn web:app\n",
+             "deploy/svc/web.py": APP, "web.py": "# a look-alike at the root\n"},
+            "deploy/svc/web.py", id="dockerfile-multistage-workdir"),
         pytest.param(  # gunicorn -c with the app in the config file
             {"Dockerfile": 'FROM python:3.12\nCMD ["gunicorn", "-c", "deploy/gunicorn.conf.py"]\n',
              "deploy/gunicorn.conf.py": "bind = ':8000'\nwsgi_app = 'shop.web:app'\n",

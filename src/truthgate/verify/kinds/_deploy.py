@@ -305,6 +305,7 @@ def _program(tokens: list[str]) -> str:
 
 def _dockerfile(text: str, base: str) -> Iterator[Launch]:
     stage: dict[str, tuple[int, list[str]]] = {}
+    workdir, copies = "/", []  # the image's WORKDIR; (repo dir, image dir) of COPY/ADD
     buf, start = "", 0
     for number, raw in enumerate(text.splitlines(), start=1):
         if not buf and raw.lstrip().startswith("#"):
@@ -318,11 +319,44 @@ def _dockerfile(text: str, base: str) -> Iterator[Launch]:
         buf, first, word = "", start, word.upper()
         start = 0
         if word == "FROM":
-            yield from _docker_stage(stage, base)
-            stage = {}
+            yield from _docker_stage(stage, _repo_dir(workdir, copies, base))
+            stage, workdir, copies = {}, "/", []
+        elif word == "WORKDIR" and rest.strip():
+            workdir = posixpath.normpath(posixpath.join(workdir, rest.strip().strip("\"'")))
+        elif word in ("COPY", "ADD"):
+            copies += _copies(rest, workdir)
         elif word in ("CMD", "ENTRYPOINT"):
             stage[word] = (first, _docker_argv(rest))
-    yield from _docker_stage(stage, base)
+    yield from _docker_stage(stage, _repo_dir(workdir, copies, base))
+
+
+def _copies(rest: str, workdir: str) -> list[tuple[str, str]]:
+    """(source, image path) pairs of a COPY/ADD from the build context (not --from=stage)."""
+    words = _docker_argv(rest)
+    if words[:2] == ["/bin/sh", "-c"]:
+        words = rest.split()
+    if any(w.startswith("--from") for w in words):
+        return []
+    args = [w for w in words if not w.startswith("--")]
+    if len(args) < 2:
+        return []
+    dest = posixpath.normpath(posixpath.join(workdir, args[-1]))
+    return [(src, dest) for src in args[:-1] if "://" not in src]
+
+
+def _repo_dir(workdir: str, copies: list[tuple[str, str]], base: str) -> str:
+    """The repository directory the image's WORKDIR holds, by the COPY that put it there
+    (``COPY . /srv`` + ``WORKDIR /srv/backend`` -> ``backend``); ``base`` when unknown."""
+    best, found = -1, base
+    for src, dest in copies:
+        if workdir != dest and not workdir.startswith(dest.rstrip("/") + "/"):
+            continue
+        if src not in (".", "./") and "." in posixpath.basename(src.rstrip("/")):
+            continue  # a file was copied there, not a directory
+        if len(dest) > best:
+            rest = workdir[len(dest):].lstrip("/")
+            best, found = len(dest), _join(base, posixpath.join(src, rest))
+    return found
 
 
 def _docker_argv(rest: str) -> list[str]:

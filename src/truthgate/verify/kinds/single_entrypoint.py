@@ -7,7 +7,8 @@ Findings:
   one, unless the file matches ``entrypoint.allow_main_guards`` (default ``scripts/**``,
   ``tests/**``, ``quarantine/**``) or this invariant's ``allow_main_guards``;
 * a deploy file that starts Python somewhere else: ``Dockerfile*`` ``CMD``/``ENTRYPOINT``
-  (exec and shell forms; an exec ENTRYPOINT is joined with the CMD of its stage),
+  (exec and shell forms; an exec ENTRYPOINT is joined with the CMD of its stage; the stage's
+  ``WORKDIR`` is mapped back to the repository through its ``COPY``/``ADD``),
   ``Procfile`` ``web:`` lines, ``render.yaml`` ``startCommand`` of web services,
   ``docker-compose*.yml``/``compose*.yaml``/``docker-stack*.yml`` ``command``/``entrypoint``
   of every service (paths relative to its ``build`` context), ``fly.toml`` processes,
