@@ -305,7 +305,8 @@ def _program(tokens: list[str]) -> str:
 
 def _dockerfile(text: str, base: str) -> Iterator[Launch]:
     stage: dict[str, tuple[int, list[str]]] = {}
-    workdir, copies = "/", []  # the image's WORKDIR; (repo dir, image dir) of COPY/ADD
+    workdir = "/"  # the image's WORKDIR
+    copies: list[tuple[str, str]] = []  # (repo path, image path) of each COPY/ADD
     buf, start = "", 0
     for number, raw in enumerate(text.splitlines(), start=1):
         if not buf and raw.lstrip().startswith("#"):
