@@ -182,6 +182,7 @@ def test_new_deploy_descriptors_pointing_elsewhere(run_kind):
         "deploy/supervisor/web.conf": "[program:web]\ncommand=/v/bin/gunicorn sup:app\n",
         "docker-stack.yml": "services:\n  api:\n    command: hypercorn stack:app\n",
         "Dockerfile": 'FROM python\nCMD ["uwsgi", "--module", "uw.wsgi:application"]\n',
+        "heroku.yml": "build:\n  docker:\n    web: Dockerfile\nrun:\n  web: gunicorn hk:app\n",
         "Dockerfile.gc": 'FROM python\nCMD ["gunicorn", "--config=gc.py"]\n',
         "gc.py": 'wsgi_app = "gc_app.web:app"\n',
     }
@@ -201,6 +202,8 @@ def test_new_deploy_descriptors_pointing_elsewhere(run_kind):
                        "app/main.py"),
         ("Dockerfile.gc", "Dockerfile CMD starts module gc_app.web, not the blessed "
                           "entrypoint app/main.py"),
+        ("heroku.yml", "heroku.yml web starts module hk, not the blessed entrypoint "
+                       "app/main.py"),
     }
 
 

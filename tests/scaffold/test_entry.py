@@ -96,6 +96,11 @@ GUARD = "if __name__ == '__main__':\n    main()\n"
              "mysite/__init__.py": "", "mysite/asgi.py": "application = None\n",
              "mysite/wsgi.py": "application = None\n"},
             "mysite/asgi.py", id="render-yaml"),
+        pytest.param(  # heroku.yml's run.web, as a command list; release is no server
+            {"heroku.yml": "release:\n  command:\n    - python manage.py migrate\n"
+             "run:\n  web:\n    command:\n      - gunicorn shop.wsgi\n",
+             "shop/__init__.py": "", "shop/wsgi.py": "application = None\n"},
+            "shop/wsgi.py", id="heroku-yml"),
         pytest.param(
             {"fly.toml": 'app = "x"\n[processes]\napp = "gunicorn --bind :8000 hello.wsgi"\n',
              "hello/__init__.py": "", "hello/wsgi.py": "application = None\n"},

@@ -5,7 +5,7 @@ Each reader yields a ``Launch`` per way a file starts the product: ``Dockerfile*
 stage), ``Procfile`` ``web:`` lines, ``render.yaml`` ``startCommand`` of web services,
 ``docker-compose*.yml``/``compose*.yaml``/``docker-stack*.yml`` ``command``/``entrypoint`` of
 every service (relative to its ``build`` context), ``fly.toml`` ``[processes]`` and
-``[experimental] cmd``, App Engine ``app.yaml`` ``entrypoint``, systemd ``*.service``
+``[experimental] cmd``, ``heroku.yml`` ``run: web``, App Engine ``app.yaml`` ``entrypoint``, systemd ``*.service``
 ``ExecStart=``, supervisor ``[program:x]`` ``command=`` and ``pyproject.toml``
 ``[project.scripts]`` / ``[tool.poetry.scripts]``.
 
@@ -424,6 +424,24 @@ def _yaml_commands(text: str, kind: str, base: str) -> Iterator[Launch]:
             yield from _argv(tokens, where, f"{kind} {key}", value.start_mark.line + 1)
 
 
+def _heroku_yml(text: str, base: str) -> Iterator[Launch]:
+    """heroku.yml ``run: web:`` (a command string, or ``command:`` a list of them)."""
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return
+    web = _child(_child(root, "run"), "web")
+    command = _child(web, "command") if isinstance(web, yaml.MappingNode) else web
+    if isinstance(command, yaml.ScalarNode):
+        yield from _argv(_tokens(str(command.value)), base, "heroku.yml web",
+                         command.start_mark.line + 1)
+    elif isinstance(command, yaml.SequenceNode):
+        for item in command.value:
+            if isinstance(item, yaml.ScalarNode):
+                yield from _argv(_tokens(str(item.value)), base, "heroku.yml web",
+                                 item.start_mark.line + 1)
+
+
 def _app_yaml(text: str, base: str) -> Iterator[Launch]:
     """App Engine's ``entrypoint:`` (an ``app.yaml`` with a ``runtime``)."""
     try:
@@ -543,6 +561,8 @@ def deploy_kind(path: str) -> str:
         return "pyproject"
     if name == "fly.toml":
         return "fly"
+    if name in ("heroku.yml", "heroku.yaml"):
+        return "heroku"
     if name in ("app.yaml", "app.yml"):
         return "appengine"
     if lowered.endswith(".service"):
@@ -568,6 +588,8 @@ def read_launches(path: str, text: str) -> Iterator[Launch]:
         yield from _pyproject(text, base)
     elif kind == "fly":
         yield from _fly_toml(text, base)
+    elif kind == "heroku":
+        yield from _heroku_yml(text, base)
     elif kind == "appengine":
         yield from _app_yaml(text, base)
     elif kind in ("systemd", "supervisor"):

@@ -12,6 +12,7 @@ Findings:
   ``Procfile`` ``web:`` lines, ``render.yaml`` ``startCommand`` of web services,
   ``docker-compose*.yml``/``compose*.yaml``/``docker-stack*.yml`` ``command``/``entrypoint``
   of every service (paths relative to its ``build`` context), ``fly.toml`` processes,
+  ``heroku.yml`` ``run: web``,
   App Engine ``app.yaml`` ``entrypoint``, systemd ``ExecStart=``, supervisor ``command=`` and
   ``pyproject.toml`` ``[project.scripts]`` / ``[tool.poetry.scripts]``.
 
@@ -119,7 +120,8 @@ KIND = InvariantKind(
             "check_deploy_files": {
                 "type": "boolean",
                 "description": "Read Dockerfile, Procfile, render.yaml, compose, fly.toml, "
-                "app.yaml, systemd/supervisor units and pyproject.toml scripts (default true).",
+                "heroku.yml, app.yaml, systemd/supervisor units and pyproject.toml scripts "
+                "(default true).",
             },
         }
     },
