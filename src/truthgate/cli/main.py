@@ -284,7 +284,7 @@ def init(
     from truthgate.scaffold.init import PLACEHOLDER, install_line, installed_direct_url, scaffold
 
     install = install_line(installed_direct_url())
-    written, kept = scaffold(directory, force=force, install=install)
+    written, kept, unsure = scaffold(directory, force=force, install=install)
     for path in written:
         emit(f"wrote {path}")
     for path in kept:
@@ -293,6 +293,8 @@ def init(
     if workflow in written and PLACEHOLDER in install:
         emit(f"edit {workflow}: in '{install}', replace {PLACEHOLDER} with the GitHub owner of "
              "the truthgate repository you use (README: 'Use it in your repository')")
+    for notice in unsure:
+        emit(f"notice: {notice} (marked TODO(init) in product/truth.yaml)")
     emit("next: review product/truth.yaml, then run 'truthgate validate' and 'truthgate verify'")
 
 

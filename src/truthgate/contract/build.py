@@ -189,6 +189,7 @@ def build_contract(
             forbidden=_env_vars(env.get("forbidden")),
             example_file=env.get("example_file", ""),
             accessors=_t(env.get("accessors")),
+            placeholders=_t(env.get("placeholders")),
         ),
         kb=Kb(
             files=tuple(

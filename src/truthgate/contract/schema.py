@@ -120,6 +120,13 @@ def _sections() -> dict[str, Any]:
                     "Extra functions that read an env var by name, e.g. config.env.",
                     {"type": "string", "description": "A dotted function name."},
                 ),
+                "placeholders": _list(
+                    "The project's own placeholder values, on top of the built-in list "
+                    "(changeme, changethis, secret, xxx, <...>, ${...}, your-...-here): "
+                    "case-insensitive fnmatch globs, e.g. 'dev-only-*'. A secret's example-file "
+                    "value, or a URL password, that matches one is not a real secret.",
+                    {"type": "string", "minLength": 1, "description": "A value or glob."},
+                ),
             },
         ),
         "kb": _obj(

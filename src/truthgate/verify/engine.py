@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from truthgate import __version__
+from truthgate.errors import UsageError
 from truthgate.model import (
     Finding,
     InvariantResult,
@@ -84,6 +85,32 @@ def _chosen(
     return [s for s in chosen if s.id not in ignore]
 
 
+class UnknownInvariantError(UsageError, ValueError):
+    """``--select``/``--ignore`` names an id the contract does not have (a usage error)."""
+
+
+def check_selection(contract: Contract, select: Sequence[str], ignore: Sequence[str]) -> None:
+    """Refuse a ``--select``/``--ignore`` id the contract does not declare.
+
+    A typo must not turn the gate into "PASSED, 0 invariants": the CLI exits 2 with the
+    closest id (``did you mean``) and the ids there are.
+    """
+    from truthgate.contract.problems import suggest
+
+    ids = [s.id for s in contract.invariants]
+    known = {*ids, SUPPRESSIONS_ID}
+    for option, names in (("--select", select), ("--ignore", ignore)):
+        for name in names:
+            if name in known:
+                continue
+            guess = suggest(name, known)
+            hint = f"; did you mean {guess!r}?" if guess else ""
+            raise UnknownInvariantError(
+                f"{option} names {name!r}, which is no invariant id of the contract{hint} "
+                f"(its ids: {', '.join(ids) or 'none'})"
+            )
+
+
 def run_verify(
     contract: Contract,
     *,
@@ -97,7 +124,9 @@ def run_verify(
 
     ``baseline`` is a loaded ``Baseline`` or a path to one (BaselineError when unreadable).
     ``jobs`` caps worker processes for cold extraction (default: the usable cores).
+    An unknown ``select``/``ignore`` id raises ``UnknownInvariantError`` (a UsageError: exit 2).
     """
+    check_selection(contract, select, ignore)
     started_at = _now()
     root = Path(contract.root)
     if isinstance(baseline, (str, Path)):
@@ -151,9 +180,6 @@ def _run_all(
     notes = [_facts_note(stats.files, stats.from_cache, stats.rehashed, stats.extracted,
                          stats.workers)]
     known = {s.id for s in contract.invariants} | {s.kind for s in contract.invariants}
-    for name in (*select, *ignore):
-        if name not in known and name != SUPPRESSIONS_ID:
-            notes.append(f"--select/--ignore names {name!r}, which is no invariant of the contract")
 
     include_supp = (not select or SUPPRESSIONS_ID in select) and SUPPRESSIONS_ID not in ignore
     if include_supp:
