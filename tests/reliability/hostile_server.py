@@ -181,6 +181,13 @@ def b_redirect_to(c: Conn, req: dict[str, Any]) -> None:
 
 
 @_keepalive
+def b_redirect_code(c: Conn, req: dict[str, Any]) -> None:
+    """``--arg "307 URL"``: every request answered with that status and Location."""
+    code, _, location = c.opts.arg.partition(" ")
+    c.answer(int(code), b"", extra=f"Location: {location}\r\n")
+
+
+@_keepalive
 def b_ok(c: Conn, req: dict[str, Any]) -> None:
     c.answer(200, b'{"status": "ok", "mode": "ACTIVE", "processed": 1}')
 
@@ -241,6 +248,7 @@ BEHAVIOURS: dict[str, Callable[[Conn], None]] = {
     "silence": b_silence, "drip": b_drip, "drip-head": b_drip_head,
     "reset-mid-body": b_reset_mid_body, "invalid": b_invalid, "gigabyte": b_gigabyte,
     "gzip-bomb": b_gzip_bomb, "redirect-loop": b_redirect_loop, "redirect-to": b_redirect_to,
+    "redirect-code": b_redirect_code,
     "ok": b_ok, "reflect": b_reflect, "status": b_status, "die-after": b_die_after,
 }
 

@@ -30,6 +30,7 @@ from truthgate.smoke.jpath import MISS, search
 from truthgate.smoke.kinds.base import MISSING, Plan, StepRun
 from truthgate.smoke.mask import Masker
 from truthgate.smoke.model import Auth, Defaults, Request, Step
+from truthgate.smoke.production import Rails
 from truthgate.smoke.template import TemplateError, render, render_value
 
 REPORT_BODY_CHARS = 4096  # response text kept in a report's Exchange
@@ -53,6 +54,7 @@ class StepEnv:
     deadline: float | None = None  # time.monotonic() value; None: no run deadline
     deadline_label: str = "the run's deadline"
     schema_cache: dict[str, Any] = field(default_factory=dict)
+    rails: Rails | None = None  # checked before every hop: no write reaches production
 
     def remaining(self) -> float | None:
         """Seconds left before the run's deadline (None: no deadline)."""
@@ -111,11 +113,12 @@ def prepare(env: StepEnv, req: Request, variables: Mapping[str, Any]) -> Prepare
         raise StepError("template", str(exc)) from None
     if ctype and not any(k.lower() == "content-type" for k, _ in headers):
         headers.append(("Content-Type", ctype))
-    cred = {"authorization", "cookie", "proxy-authorization"}
+    cred = set(env.masker.headers)
     if req.auth is not None:
         name, value = _auth_header(req.auth, env.environ)
         headers = [(k, v) for k, v in headers if k.lower() != name.lower()] + [(name, value)]
         cred.add(name.lower())
+    cred.update(k.lower() for k, v in headers if env.masker.contains_secret(v))
     timeout = req.timeout_s if req.timeout_s is not None else env.timeout_s
     return Prepared(method=req.method, url=url, headers=tuple(headers), content=content,
                     timeout_s=timeout, follow_redirects=req.follow_redirects,
@@ -239,7 +242,8 @@ async def _attempt(env: StepEnv, step: Step, variables: dict[str, Any],
     prep = replace(prep, timeout_s=max(timeout, 0.001))
     try:
         resp = await send(env.client, prep, max_body=env.max_body,
-                          max_redirects=env.defaults.max_redirects)
+                          max_redirects=env.defaults.max_redirects,
+                          guard=env.rails.check if env.rails is not None else None)
     except TransportFailure as exc:
         msg, error_class = env.masker.text(exc.message), exc.error_class
         if error_class == "timeout" and cut_by_deadline:
