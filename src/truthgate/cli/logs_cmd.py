@@ -32,6 +32,7 @@ def logs_command(
     # Here, not at the top: importing the contract package loads jsonschema, and every
     # command's start-up (and --help) would pay for it.
     from truthgate.contract import ContractError
+    from truthgate.cycles.recording import RecordError
     from truthgate.logs import run_logs
 
     try:
@@ -39,6 +40,8 @@ def logs_command(
     except ContractError as exc:
         emit(exc.render(), err=True)
         raise typer.Exit(cli.EXIT_USAGE) from None
+    except RecordError as exc:
+        cli._die(str(exc))
     except OSError as exc:
         cli._die(f"cannot read log {source}: {exc.strerror or exc}")
     cli._emit_report(report, fmt, out)

@@ -138,6 +138,7 @@ def verify(
         _die(f"ROOT ({search_root}) is for --all; gate one contract with --contract and --root")
     from truthgate import app as usecases
     from truthgate.contract import ContractError
+    from truthgate.cycles.recording import RecordError
 
     path = _contract_path(contract)
     try:
@@ -154,6 +155,8 @@ def verify(
     except ContractError as exc:
         emit(exc.render(), err=True)
         raise typer.Exit(EXIT_USAGE) from None
+    except RecordError as exc:
+        _die(str(exc))
     except ValueError as exc:  # unknown --select id, unreadable baseline, ...
         _die(str(exc))
     if write_baseline is not None:
@@ -233,6 +236,7 @@ def smoke(
     """Run the contract's smoke scenarios (S0..S8) over HTTP against a live deployment."""
     from truthgate import app as usecases
     from truthgate.contract import ContractError
+    from truthgate.cycles.recording import RecordError
     from truthgate.smoke.runner import SmokeUsageError
 
     try:
@@ -255,7 +259,7 @@ def smoke(
     except ContractError as exc:
         emit(exc.render(), err=True)
         raise typer.Exit(EXIT_USAGE) from None
-    except SmokeUsageError as exc:
+    except (SmokeUsageError, RecordError) as exc:
         _die(str(exc))
     from truthgate.contract.loader import default_root
 

@@ -288,7 +288,12 @@ async def send(client: httpx.AsyncClient, req: Prepared, *, max_body: int,
         if len(hops) >= max_redirects:
             raise TransportFailure("too-many-redirects",
                                    f"more than {max_redirects} redirects, last to {location}")
-        nxt = urljoin(url, location)
+        try:
+            nxt = urljoin(url, location)
+            _origin(nxt)
+        except ValueError:
+            raise TransportFailure("protocol", f"{_shown(url)} redirected to an invalid "
+                                               f"URL ({location[:200]!r})") from None
         if resp.status_code == 303 or (resp.status_code in (301, 302) and method == "POST"):
             method, content = ("HEAD" if method == "HEAD" else "GET"), None
             headers = [(k, v) for k, v in headers

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from truthgate.contract.urls import url_problem
 from truthgate.model import Exchange, Outcome, StepResult
 from truthgate.smoke.client import (
     Prepared,
@@ -111,6 +112,9 @@ def prepare(env: StepEnv, req: Request, variables: Mapping[str, Any]) -> Prepare
             ctype = "application/x-www-form-urlencoded"
     except TemplateError as exc:
         raise StepError("template", str(exc)) from None
+    problem = url_problem(url)
+    if problem:
+        raise StepError("invalid-url", f"cannot send to this URL: {problem}")
     if ctype and not any(k.lower() == "content-type" for k, _ in headers):
         headers.append(("Content-Type", ctype))
     cred = set(env.masker.headers)

@@ -146,7 +146,10 @@ class Rails:
         """Why a request writes ('' when it does not)."""
         if method.upper() not in SAFE_METHODS:
             return f"{method.upper()} writes"
-        path = urlsplit(url).path
+        try:
+            path = urlsplit(url).path
+        except ValueError:
+            path = url  # unparseable: match the routes against the whole text
         for route in self.unsafe_routes:
             if route.matches(method, path):
                 return f"the contract marks {route.method} {route.path} unsafe"
@@ -192,5 +195,8 @@ class Rails:
 
 
 def _where(url: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "an invalid URL"
     return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}"

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from truthgate.contract.model import Contract
+from truthgate.contract.urls import url_problem
 from truthgate.model import RunContext, RunReport, ScenarioResult
 from truthgate.smoke.client import httpx, tls_context
 from truthgate.smoke.execute import StepEnv, warm_up
@@ -82,8 +83,9 @@ def _render_url(text: str, environ: Mapping[str, str], what: str) -> str:
         url = render(text, {}, environ).strip()
     except TemplateError as exc:
         raise SmokeUsageError(f"{what}: {exc}") from None
-    if url and urlsplit(url).scheme not in ("http", "https"):
-        raise SmokeUsageError(f"{what}: {url!r} is not an http(s) URL")
+    problem = url_problem(url) if url else ""
+    if problem:
+        raise SmokeUsageError(f"{what}: {problem}")
     return url
 
 
