@@ -7,6 +7,8 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
+from truthgate.safeio import read_regular
+
 _SKIP_DIRS = {
     ".git",
     ".venv",
@@ -81,12 +83,23 @@ def _command_target(command: str) -> str:
     return ""
 
 
+_MAX_READ = 8 << 20
+
+
+def _text(path: Path) -> str:
+    """A repository file's text; '' when it is not a readable regular file (FIFO, huge)."""
+    try:
+        return read_regular(path, _MAX_READ).decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
 def _dockerfile_command(root: Path) -> str:
     path = root / "Dockerfile"
     if not path.is_file():
         return ""
     command = ""
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+    for line in _text(path).splitlines():
         m = re.match(r"\s*(CMD|ENTRYPOINT)\s+(.*)", line, re.IGNORECASE)
         if m:
             body = m.group(2).strip()
@@ -98,7 +111,7 @@ def _procfile_command(root: Path) -> str:
     path = root / "Procfile"
     if not path.is_file():
         return ""
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+    for line in _text(path).splitlines():
         if line.startswith("web:"):
             return line[4:].strip()
     return ""
@@ -113,7 +126,7 @@ def discover(root: Path) -> Discovery:
     for path in _python_files(root):
         rel = path.relative_to(root).as_posix()
         try:
-            facts = extract_facts(rel, path.read_bytes())
+            facts = extract_facts(rel, read_regular(path, _MAX_READ))
         except OSError:
             continue
         env_code.update(r.name for r in facts.env_reads if r.name and not r.name.startswith("<"))
@@ -136,7 +149,7 @@ def discover(root: Path) -> Discovery:
     )
     env_example: list[str] = []
     if example:
-        for line in (root / example).read_text(encoding="utf-8", errors="replace").splitlines():
+        for line in _text(root / example).splitlines():
             m = _ENV_LINE.match(line)
             if m:
                 env_example.append(m.group(1))

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import errno
 import json
+import os
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -18,6 +20,7 @@ from urllib.parse import urlencode
 
 from truthgate.contract.urls import url_problem
 from truthgate.model import Exchange, Outcome, StepResult
+from truthgate.safeio import read_regular
 from truthgate.smoke.client import (
     Prepared,
     Response,
@@ -34,6 +37,7 @@ from truthgate.smoke.model import Auth, Defaults, Request, Step
 from truthgate.smoke.production import Rails
 from truthgate.smoke.template import TemplateError, render, render_value
 
+MAX_SCHEMA_BYTES = 8 << 20  # a schema_file past this is refused
 REPORT_BODY_CHARS = 4096  # response text kept in a report's Exchange
 REPORT_REQUEST_CHARS = 2048
 MAX_WARM_STEPS = 2000  # steps whose expectations are pre-evaluated before a run
@@ -135,13 +139,26 @@ def _schema(env: StepEnv, step: Step) -> Any:
     if exp.json_schema is not None or not exp.schema_file:
         return exp.json_schema
     if exp.schema_file not in env.schema_cache:
-        path = (env.root or Path(".")) / exp.schema_file
         try:
-            env.schema_cache[exp.schema_file] = json.loads(path.read_text(encoding="utf-8"))
+            path = _inside_root(env.root or Path("."), exp.schema_file)
+            # A regular file inside the repository, bounded: never a FIFO, /dev/zero, or
+            # a link to JSON elsewhere on the machine.
+            env.schema_cache[exp.schema_file] = json.loads(
+                read_regular(path, MAX_SCHEMA_BYTES).decode("utf-8"))
         except (OSError, ValueError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
             raise StepError("schema-file", f"cannot read the JSON Schema {exp.schema_file}: "
-                                           f"{exc}") from None
+                                           f"{why}") from None
     return env.schema_cache[exp.schema_file]
+
+
+def _inside_root(root: Path, rel: str) -> Path:
+    """``root / rel`` with every symlink resolved; OSError when it leaves the root."""
+    real_root = os.path.realpath(root)
+    full = os.path.realpath(os.path.join(real_root, rel))
+    if full != real_root and not full.startswith(real_root + os.sep):
+        raise OSError(errno.EACCES, "it resolves to a file outside the repository")
+    return Path(full)
 
 
 def warm_up(env: StepEnv, plans: Iterable[Plan | Exception]) -> None:

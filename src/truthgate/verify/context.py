@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from truthgate.safeio import read_regular
 from truthgate.verify.cachedir import stat_sig
 from truthgate.verify.facts import FileFacts
 from truthgate.verify.graph import ImportEdge, ImportGraph
@@ -107,11 +108,11 @@ class RepoState:
         full = self._resolve(path)
         if full is not None:
             try:
-                if os.path.getsize(full) <= _MAX_TEXT_BYTES:
-                    with open(full, "rb") as fh:
-                        data = fh.read()
-                    if b"\0" not in data[:8192]:
-                        text = data.decode("utf-8-sig")
+                # Regular files only, never blocking: a FIFO at .env.example or a kb file
+                # would otherwise hang verify, a link to /dev/zero fill the memory.
+                data = read_regular(full, _MAX_TEXT_BYTES)
+                if b"\0" not in data[:8192]:
+                    text = data.decode("utf-8-sig")
             except (OSError, UnicodeDecodeError):
                 text = None
         self._texts[path] = text
