@@ -283,6 +283,20 @@ def _sections() -> dict[str, Any]:
                     "type": "boolean",
                     "description": "Keep a facts cache in .truthgate_cache/.",
                 },
+                "accept_unexamined": _list(
+                    "Python files verify may leave unexamined (an encoding it cannot decode, "
+                    "nesting too deep, too large, unreadable) without failing the gate; any "
+                    "other such file fails it.",
+                    _obj(
+                        "Files accepted as unexamined, and why.",
+                        {
+                            "glob": {**GLOB, "description": "Gitignore-style glob of the files."},
+                            "reason": _str("Why leaving them unexamined is acceptable.",
+                                           minLength=1),
+                        },
+                        required=("glob", "reason"),
+                    ),
+                ),
             },
         ),
     }

@@ -84,18 +84,37 @@ def extract_facts(relpath: str, data: bytes) -> FileFacts:
     return _python(facts, data)
 
 
+def decode_source(data: bytes) -> str:
+    """Python source text decoded as the interpreter does (PEP 263 coding cookie, BOM).
+
+    Raises UnicodeDecodeError when the bytes are not in that encoding, SyntaxError for an
+    unknown or contradictory declaration (as ``python`` itself would).
+    """
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:
+        # No declaration and a first line that is not UTF-8: say where, as a decode error.
+        data.decode("utf-8")
+        raise
+    return data.decode(encoding)
+
+
 def _python(facts: FileFacts, data: bytes) -> FileFacts:
     if b"\0" in data:
         return replace(facts, problem="binary", problem_detail="NUL byte in a Python file")
     if len(data) > MAX_PYTHON_BYTES:
         return replace(facts, problem="too-large", problem_detail=f"{len(data)} bytes")
     try:
-        text = data.decode("utf-8-sig")
+        text = decode_source(data)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return replace(
-            facts, problem="non-utf8", problem_detail=f"not UTF-8: {exc.reason}", problem_line=line
-        )
+        utf8 = exc.encoding.replace("_", "-").lower() in ("utf-8", "utf-8-sig", "utf8")
+        detail = f"not UTF-8: {exc.reason}" if utf8 else f"not valid {exc.encoding}: {exc.reason}"
+        return replace(facts, problem="non-utf8" if utf8 else "encoding", problem_detail=detail,
+                       problem_line=line)
+    except SyntaxError as exc:  # an unknown or contradictory coding declaration
+        return replace(facts, problem="encoding", problem_detail=exc.msg,
+                       problem_line=exc.lineno or 0)
     suppressions = _suppressions(text) if "truthgate:" in text else ()
     facts = replace(facts, suppressions=suppressions)
     try:
