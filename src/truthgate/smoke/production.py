@@ -186,6 +186,8 @@ class Rails:
 
     async def check(self, method: str, url: str) -> None:
         """Raise :class:`TransportFailure` if sending ``method url`` would write to production."""
+        if not self._endpoints:
+            return  # no production target in this run: nothing to protect
         why = self.writes(method, url)
         if why and await self.reaches_production(url):
             raise TransportFailure(
