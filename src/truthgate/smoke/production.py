@@ -96,9 +96,8 @@ def is_production(url: str, production_urls: Iterable[str]) -> bool:
 
 def _segments(path: str) -> str:
     """A URL path compared as a server would route it: decoded, dot segments resolved."""
-    path = unquote(path or "/").lower()
-    path = posixpath.normpath("/" + re.sub(r"/+", "/", path))
-    return "/" if path in (".", "//") else path.rstrip("/") or "/"
+    path = re.sub(r"/+", "/", "/" + unquote(path or "/").lower())
+    return posixpath.normpath(path).rstrip("/") or "/"
 
 
 @dataclass(frozen=True)
