@@ -66,6 +66,17 @@ def test_a_declared_encoding_is_decoded_and_examined(tmp_path: Path) -> None:
     assert not findings(report, "truthgate-unexamined")
 
 
+@pytest.mark.parametrize("depth", [600, 5000, 20_000])
+def test_deep_but_valid_code_is_examined(tmp_path: Path, depth: int) -> None:
+    root = repo(tmp_path)
+    (root / "chain.py").write_text(BODY + "X = 1" + " + 1" * depth + "\n"
+                                   "Y = f" + "()" * depth + "\n", encoding="utf-8")
+    code, report = verify(root)
+    assert code == 1
+    assert [f["location"]["path"] for f in findings(report, "star")] == ["chain.py"]
+    assert not findings(report, "truthgate-unexamined")
+
+
 def _latin1(root: Path) -> str:
     (root / "m.py").write_bytes(BODY.encode("latin-1"))  # no declaration: Python refuses it too
     return "encoding"

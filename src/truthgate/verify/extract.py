@@ -9,15 +9,20 @@ import ast
 import hashlib
 import io
 import re
+import sys
+import threading
 import tokenize
 import warnings
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any, TypeVar
 
 from truthgate.verify.facts import FileFacts, SuppressionComment
 from truthgate.verify.pyvisit import FactVisitor
 
 # Generated or vendored giants: parsing them costs more than any finding in them is worth.
 MAX_PYTHON_BYTES = 8 * 1024 * 1024
+_T = TypeVar("_T")
 _SNIFF = 8192
 _SUPPRESS = re.compile(r"truthgate:\s*ignore(?:\[([^\]]*)\])?(.*)")
 
@@ -99,6 +104,63 @@ def decode_source(data: bytes) -> str:
     return data.decode(encoding)
 
 
+DEEP_STACK_BYTES = 512 << 20  # the retry thread's stack (reserved, touched only as used)
+DEEP_RECURSION_LIMIT = 60_000  # measured: 50,000-deep chains end as RecursionError, no crash
+
+
+class _TooDeep(Exception):
+    """Too deep even with the deep thread's room."""
+
+
+def _analyse(text: str, path: str, stage: list[str] | None = None) -> tuple[ast.Module, Any]:
+    """Parse and visit once; ``stage[0]`` says which of the two was reached."""
+    with warnings.catch_warnings():
+        # Invalid escape sequences and the like warn at parse time; not ours to print.
+        warnings.simplefilter("ignore")
+        tree = ast.parse(text, filename=path)
+    if stage is not None:
+        stage[0] = "analyse"
+    return tree, FactVisitor().run(tree)
+
+
+def _in_deep_thread(work: Callable[[], _T]) -> _T:
+    """``work()`` in a thread with a large stack and a raised recursion limit.
+
+    The recursion limit is the interpreter's: it is raised only while this (waited-for)
+    thread runs. RecursionError or MemoryError there raises :class:`_TooDeep`.
+    """
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        old = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(old, DEEP_RECURSION_LIMIT))
+        try:
+            box["got"] = work()
+        except (RecursionError, MemoryError):
+            box["exc"] = _TooDeep()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            box["exc"] = exc
+        finally:
+            sys.setrecursionlimit(old)
+
+    previous = threading.stack_size(DEEP_STACK_BYTES)
+    try:
+        thread = threading.Thread(target=run, name="truthgate-deep-parse", daemon=True)
+        thread.start()
+    finally:
+        threading.stack_size(previous)
+    thread.join()
+    if "exc" in box:
+        raise box["exc"]
+    result: _T = box["got"]
+    return result
+
+
+def _syntax(facts: FileFacts, exc: SyntaxError) -> FileFacts:
+    return replace(facts, problem="syntax", problem_detail=exc.msg,
+                   problem_line=exc.lineno or 0, problem_col=exc.offset or 0)
+
+
 def _python(facts: FileFacts, data: bytes) -> FileFacts:
     if b"\0" in data:
         return replace(facts, problem="binary", problem_detail="NUL byte in a Python file")
@@ -118,24 +180,20 @@ def _python(facts: FileFacts, data: bytes) -> FileFacts:
     suppressions = _suppressions(text) if "truthgate:" in text else ()
     facts = replace(facts, suppressions=suppressions)
     try:
-        with warnings.catch_warnings():
-            # Invalid escape sequences and the like warn at parse time; not ours to print.
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text, filename=facts.path)
+        _, got = _analyse(text, facts.path)
+    except (RecursionError, MemoryError):
+        # Deep but valid code (a long operator chain, generated tables): the default
+        # recursion limit is not Python's own limit for running it. Try once more with room.
+        stage = ["parse"]
+        try:
+            _, got = _in_deep_thread(lambda: _analyse(text, facts.path, stage))
+        except _TooDeep:
+            return replace(facts, problem="too-deep",
+                           problem_detail=f"nesting too deep to {stage[0]}")
+        except SyntaxError as exc:
+            return _syntax(facts, exc)
     except SyntaxError as exc:
-        return replace(
-            facts,
-            problem="syntax",
-            problem_detail=exc.msg,
-            problem_line=exc.lineno or 0,
-            problem_col=exc.offset or 0,
-        )
-    except (RecursionError, MemoryError):
-        return replace(facts, problem="too-deep", problem_detail="nesting too deep to parse")
-    try:
-        got = FactVisitor().run(tree)
-    except (RecursionError, MemoryError):
-        return replace(facts, problem="too-deep", problem_detail="nesting too deep to analyse")
+        return _syntax(facts, exc)
     return replace(
         facts,
         imports=tuple(got.imports),
