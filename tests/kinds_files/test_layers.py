@@ -126,3 +126,9 @@ def test_look_alikes_are_not_findings(tmp_path: Path) -> None:
 def test_a_layer_that_names_no_module_is_an_error_not_a_pass(tmp_path: Path) -> None:
     code, found = verify(tmp_path, {}, LAYERS + "  - shop.nowhere\n")
     assert code == 2 and "shop.nowhere" in found[0] and "would check nothing" in found[0]
+
+
+def test_the_container_drawn_as_a_layer_places_only_itself(tmp_path: Path) -> None:
+    # Drawing the package itself (its __init__) must not place every module under it.
+    code, found = verify(tmp_path, {"shop/util.py": "X = 1\n"}, LAYERS + "  - shop\n")
+    assert code == 1 and found == ["shop/util.py:1 shop.util belongs to no layer of the drawing"]

@@ -59,7 +59,10 @@ def contract_secrets(contract: Contract, environ: Mapping[str, str],
     values.update(default for name, default in _TEMPLATE_DEFAULT.findall(text)
                   if name in names and default)
     if base_url:
-        password = urlsplit(base_url.strip()).password
+        try:
+            password = urlsplit(base_url.strip()).password
+        except ValueError:  # not a URL: the smoke runner refuses it with a usage error
+            password = None
         if password:
             values.update((password, unquote(password)))
     return frozenset(values)

@@ -256,7 +256,13 @@ def build_contract(
             ),
             cycles_dir=rel.get("cycles_dir", "reports/cycles"),
         ),
-        verify=VerifySettings(exclude=_t(ver.get("exclude")), cache=bool(ver.get("cache", True))),
+        verify=VerifySettings(
+            exclude=_t(ver.get("exclude")),
+            cache=bool(ver.get("cache", True)),
+            accept_unexamined=tuple(
+                (str(a["glob"]), str(a["reason"])) for a in ver.get("accept_unexamined", ())
+            ),
+        ),
         source=source,
         root=root,
         sha256=sha256,

@@ -154,6 +154,8 @@ class Release:
 class VerifySettings:
     exclude: tuple[str, ...] = ()  # global excludes on top of .gitignore
     cache: bool = True
+    # (glob, reason): Python files that may stay unexamined without failing the gate
+    accept_unexamined: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from truthgate.contract.bounds import bounded as _bounded
 from truthgate.contract.sections import installed
 
 CONTRACT_VERSION = 1
@@ -303,6 +304,20 @@ def _sections() -> dict[str, Any]:
                     "type": "boolean",
                     "description": "Keep a facts cache in .truthgate_cache/.",
                 },
+                "accept_unexamined": _list(
+                    "Python files verify may leave unexamined (an encoding it cannot decode, "
+                    "nesting too deep, too large, unreadable) without failing the gate; any "
+                    "other such file fails it.",
+                    _obj(
+                        "Files accepted as unexamined, and why.",
+                        {
+                            "glob": {**GLOB, "description": "Gitignore-style glob of the files."},
+                            "reason": _str("Why leaving them unexamined is acceptable.",
+                                           minLength=1),
+                        },
+                        required=("glob", "reason"),
+                    ),
+                ),
             },
         ),
     }
@@ -347,7 +362,7 @@ def _invariant_def() -> dict[str, Any]:
 @functools.lru_cache(maxsize=1)
 def contract_schema() -> dict[str, Any]:
     """The whole contract schema, assembled once per process."""
-    return {
+    schema: dict[str, Any] = _bounded({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
         "title": "truthgate contract (product/truth.yaml)",
@@ -357,5 +372,5 @@ def contract_schema() -> dict[str, Any]:
         "required": ["version", "product", "entrypoint", "invariants"],
         "properties": _sections(),
         "$defs": {"invariant": _invariant_def(), "smoke": installed().smoke.schema()},
-    }
-
+    })
+    return schema

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from truthgate.safeio import read_regular
 from truthgate.scaffold.entry import Choice, choose, is_django_manage, is_test_path
 from truthgate.verify.kinds._secrets import is_secret_name as _verify_secret_name
 
@@ -186,6 +187,17 @@ def _example_vars(text: str) -> list[str]:
     return list(parse_example(text))
 
 
+_MAX_READ = 8 << 20
+
+
+def _text(path: Path) -> str:
+    """A repository file's text; '' when it is not a readable regular file (FIFO, huge)."""
+    try:
+        return read_regular(path, _MAX_READ).decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
 def discover(root: Path) -> Discovery:
     """Read the repository once and collect what a starter contract needs."""
     from truthgate.verify.extract import extract_facts
@@ -199,7 +211,7 @@ def discover(root: Path) -> Discovery:
         if not rel.endswith(".py"):
             continue
         try:
-            data = (root / rel).read_bytes()
+            data = read_regular(root / rel, _MAX_READ)
         except OSError:
             continue
         if not any(word in data for word in _WORTH_PARSING):
@@ -229,7 +241,7 @@ def discover(root: Path) -> Discovery:
 
     def read(path: str) -> str | None:
         try:
-            return (root / path).read_text(encoding="utf-8", errors="replace")
+            return read_regular(root / path, _MAX_READ).decode("utf-8", "replace")
         except OSError:
             return None
 

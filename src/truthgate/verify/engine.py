@@ -36,7 +36,7 @@ from truthgate.verify.facts import FileFacts
 from truthgate.verify.results_cache import ResultsCache, make_listing
 from truthgate.verify.runner import InvariantRunner, suppression_result
 from truthgate.verify.suppress import SUPPRESSIONS_ID
-from truthgate.verify.walk import WalkProblem, WalkResult, walk_repo
+from truthgate.verify.walk import WalkProblem, WalkResult, compile_globs, walk_repo
 
 if TYPE_CHECKING:
     from truthgate.contract.model import Contract, InvariantSpec
@@ -76,6 +76,58 @@ def _skipped(
         detail = f": {f.problem_detail}" if f.problem_detail else ""
         out.append(_skip(f.path, f"skipped ({f.problem}){detail}", f.problem_line, f.problem_col))
     return tuple(sorted(out, key=lambda x: (x.location.path if x.location else "", x.message)))
+
+
+UNEXAMINED_ID = "truthgate-unexamined"
+UNEXAMINED_KIND = "unexamined-python"
+# Why a Python file could not be examined, by the problem its facts or the walk recorded.
+_UNEXAMINED_WHY = {"non-utf8": "encoding", "encoding": "encoding", "too-deep": "too deep",
+                   "too-large": "too large"}
+
+
+def _unexamined(
+    problems: Sequence[WalkProblem], files: Sequence[FileFacts],
+    accepted: Sequence[tuple[str, str]],
+) -> InvariantResult | None:
+    """A failing result naming every Python file verify could not examine, unless accepted.
+
+    A module truthgate could not decode, parse or read may hold exactly what the invariants
+    look for: passing the gate over it would be a false green. ``verify.accept_unexamined``
+    lists the globs a team accepts, each with its reason (reported as a note on the skip).
+    """
+    why: list[tuple[str, str, str, int]] = []  # (path, reason word, detail, line)
+    for p in problems:
+        if p.path.endswith(".py") and p.detail.startswith("unreadable"):
+            why.append((p.path, "unreadable", p.detail, 0))
+    for f in files:
+        if f.is_python and f.problem in _UNEXAMINED_WHY:
+            why.append((f.path, _UNEXAMINED_WHY[f.problem], f.problem_detail, f.problem_line))
+    if not why:
+        return None
+    accepts = [(compile_globs([glob]), reason) for glob, reason in accepted]
+    findings: list[Finding] = []
+    reasons: dict[str, int] = {}
+    for path, word, detail, line in sorted(why):
+        reason = next((r for spec, r in accepts if spec.match_file(path)), None)
+        if reason is not None:
+            reasons[reason] = reasons.get(reason, 0) + 1
+            continue
+        message = f"Python file not examined ({word}): {detail}" if detail else \
+            f"Python file not examined ({word})"
+        findings.append(Finding(
+            invariant_id=UNEXAMINED_ID, kind=UNEXAMINED_KIND, message=message,
+            severity=Severity.ERROR, location=Location(path, line, 0),
+            hint="make it readable to truthgate, exclude it (verify.exclude), or accept it "
+                 "with a reason (verify.accept_unexamined)",
+            fingerprint=fingerprint(UNEXAMINED_KIND, path, word, ""),
+        ))
+    return InvariantResult(
+        id=UNEXAMINED_ID, kind=UNEXAMINED_KIND, severity=Severity.ERROR,
+        outcome=Outcome.FAIL if findings else Outcome.PASS,
+        description="Every Python file in scope was examined, or is accepted as unexamined"
+                    + "".join(f"; {n} accepted: {r}" for r, n in reasons.items()) + ".",
+        findings=tuple(findings), files_examined=len(why),
+    )
 
 
 def _chosen(
@@ -156,6 +208,9 @@ def run_verify(
         state = RepoState(root, contract, files)
         results, notes = _run_all(state, baseline, specs, contract, select, ignore, stats)
         skipped = _skipped(walked.problems, files, _syntax_checked(results))
+        unexamined = _unexamined(walked.problems, files, contract.verify.accept_unexamined)
+        if unexamined is not None:
+            results = [*results, unexamined]
         if results_cache is not None:
             _store(results_cache, key, walked, files, state, (results, notes, skipped))
     return _report(contract, started_at, select, ignore, baseline, use_cache, results, notes,

@@ -73,8 +73,9 @@ class _Place:
 class _Drawing:
     """Which layer and member each module belongs to (the most specific name wins)."""
 
-    def __init__(self, layers: Iterable[Layer]) -> None:
+    def __init__(self, layers: Iterable[Layer], container: str = "") -> None:
         self._by_name = {m: _Place(layer, m) for layer in layers for m in layer.members}
+        self._container = container
         self._memo: dict[str, _Place | None] = {}
 
     def place(self, module: str) -> _Place | None:
@@ -86,6 +87,8 @@ class _Drawing:
                 if found is not None:
                     break
                 name = name.rpartition(".")[0]
+            if found is not None and name == self._container and module != name:
+                found = None  # the container drawn as a layer places itself, not its modules
             self._memo[module] = found
         return self._memo[module]
 
@@ -113,7 +116,7 @@ def check(ctx: CheckContext, params: Params) -> Iterable[Violation]:
     if len(params.layers) < 2 and not any(len(la.members) > 1 for la in params.layers):
         raise InvariantConfigError("layers needs at least two layers (or one with siblings)")
     graph = ctx.graph()
-    drawing = _Drawing(params.layers)
+    drawing = _Drawing(params.layers, params.container)
     unplaced = [m for la in params.layers for m in la.members
                 if not any(mod == m or mod.startswith(m + ".") for mod in graph.modules)]
     if unplaced:
