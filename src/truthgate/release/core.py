@@ -34,6 +34,7 @@ from truthgate.cycles.ledger import release_verdict_item as verdict_item
 from truthgate.errors import UsageError
 from truthgate.model import InvariantResult, Outcome, RunContext, RunReport, Severity
 from truthgate.release.message import tag_message
+from truthgate.release.steps import StepVerdict
 from truthgate.release.targets import qualify, several_smoke_steps, smoke_args, unknown_target
 
 GREEN, RED, SKIPPED, NOT_RUN = "green", "red", "skipped", "not run"
@@ -104,18 +105,6 @@ class ReleaseRunners:
     git: GitOps
     stamp: Callable[[RunReport], RunReport] = _same
     rerecord: Callable[[Cycle, RunReport], Cycle | None] | None = None
-
-
-@dataclass(frozen=True)
-class StepVerdict:
-    name: str
-    run: str
-    status: str  # green | red | skipped | not run
-    detail: str = ""
-
-    def line(self) -> str:
-        text = f"step {self.name!r} ({self.run}): {self.status}"
-        return text + (f" — {self.detail}" if self.detail else "")
 
 
 @dataclass(frozen=True)

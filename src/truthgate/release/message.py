@@ -15,7 +15,7 @@ from truthgate.model import RunReport
 from truthgate.reports._common import defang, short_commit, verdict_lines
 
 if TYPE_CHECKING:
-    from truthgate.release.core import StepVerdict
+    from truthgate.release.steps import StepVerdict
 
 
 def tag_message(tag: str, report: RunReport, cycle: Cycle | None, dod: DodStatus | None,
