@@ -226,6 +226,15 @@ def smoke(
         float | None,
         typer.Option("--deadline", help="Whole-run deadline in seconds.", show_default=False),
     ] = None,
+    deployment_id: Annotated[
+        str | None,
+        typer.Option(
+            "--deployment-id",
+            help="The deployment being smoked (a version or commit), recorded in the cycle; "
+            "default: the contract's definition_of_done.deployment_field, read from health.",
+            show_default=False,
+        ),
+    ] = None,
     fmt: FormatOpt = "text",
     out: OutOpt = None,
     record: RecordOpt = None,
@@ -247,6 +256,7 @@ def smoke(
         request_timeout_s=timeout,
         deadline_s=deadline,
         wait_ready_s=wait_ready,
+        deployment_id=deployment_id.strip() if deployment_id and deployment_id.strip() else None,
         record=record,
     )
     from truthgate.contract.loader import default_root

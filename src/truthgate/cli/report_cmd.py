@@ -15,6 +15,9 @@ import typer
 from truthgate.cli.console import emit
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from truthgate.cycles.dod import DodRule
     from truthgate.cycles.ledger import Cycle, LedgerScan
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -82,16 +85,33 @@ def _pick(scan: LedgerScan, which: str) -> Cycle:
     return found
 
 
-def _required(contract: Path | None, root: Path | None) -> tuple[int, tuple[str, ...]]:
-    """The contract's definition of done; (1, ()) when there is no readable contract."""
+def _required(contract: Path | None, root: Path | None) -> tuple[DodRule | None,
+                                                                  tuple[str, ...]]:
+    """The contract's definition of done; (None, ()) when there is no readable contract."""
     from truthgate.contract import ContractError, load_contract
+    from truthgate.cycles.dod import DodRule
 
     path = contract if contract is not None else Path("product") / "truth.yaml"
     try:
-        dod = load_contract(path, root=root).release.definition_of_done
+        loaded = load_contract(path, root=root)
     except ContractError:
-        return 1, ()
-    return dod.consecutive_green_cycles, dod.criteria
+        return None, ()
+    return DodRule.from_contract(loaded), loaded.release.definition_of_done.criteria
+
+
+def _streak_line(cycles: Sequence[Cycle], cycles_dir: Path | None, contract: Path | None,
+                 root: Path | None) -> str:
+    """``definition of done: 3 of 5 green deploys — not met; last red: cycle 41, S6``;
+    '' without a readable contract (the ledger alone does not say what counts) or for a
+    ledger named by --cycles-dir alone (it may not be this contract's)."""
+    from truthgate.cycles.history import dod_at
+
+    if cycles_dir is not None and contract is None:
+        return ""
+    rule, _ = _required(contract, root)
+    if rule is None:
+        return ""
+    return f"definition of done: {dod_at(cycles, rule).summary()}\n"
 
 
 @report_app.command("list")
@@ -101,7 +121,7 @@ def list_command(cycles_dir: CyclesDirOpt = None, contract: ContractOpt = None,
     from truthgate.cycles.text import list_text
 
     cycles = _scan(_resolve_dir(cycles_dir, contract, root)).cycles
-    emit(list_text(cycles[-last:] if last else cycles))
+    emit(list_text(cycles[-last:] if last else cycles) + _streak_line(cycles, cycles_dir, contract, root))
 
 
 @report_app.command("show")
@@ -123,9 +143,9 @@ def show_command(
     scan = _scan(_resolve_dir(cycles_dir, contract, root))
     chosen = _pick(scan, cycle)
     if fmt == "markdown":
-        required, criteria = _required(contract, root)
+        rule, criteria = _required(contract, root)
         emit(render_cycle(chosen, changes_for(scan.cycles, chosen),
-                          dod_at(scan.cycles, required, chosen.number), criteria))
+                          dod_at(scan.cycles, rule or 1, chosen.number), criteria))
     elif fmt == "json":
         emit(cycle_document(chosen.report, chosen.number, chosen.kind, chosen.recorded_at))
     else:
@@ -159,7 +179,7 @@ def trend_command(last: LastOpt = None, cycles_dir: CyclesDirOpt = None,
     from truthgate.cycles.text import trend_text
 
     cycles = _scan(_resolve_dir(cycles_dir, contract, root)).cycles
-    emit(trend_text(cycles[-last:] if last else cycles))
+    emit(trend_text(cycles[-last:] if last else cycles) + _streak_line(cycles, cycles_dir, contract, root))
 
 
 @report_app.command("html")

@@ -272,8 +272,42 @@ def _sections() -> dict[str, Any]:
                         "consecutive_green_cycles": {
                             "type": "integer",
                             "minimum": 1,
-                            "description": "Green cycles needed in a row.",
+                            "description": (
+                                "Green cycles needed in a row, counting every recorded "
+                                "verify, smoke and logs run (the older form; see "
+                                "consecutive_green)."),
                         },
+                        "consecutive_green": {
+                            "type": "integer",
+                            "minimum": 1,
+                            "description": (
+                                "Green runs needed in a row, counting only the runs `of:` "
+                                "names, one per `distinct:` deployment/commit; with log "
+                                "patterns declared, also a clean log window."),
+                        },
+                        "of": {
+                            "type": "string",
+                            "enum": ["smoke", "verify", "logs", "any"],
+                            "description": (
+                                "Which recorded runs are evidence (default smoke; any = "
+                                "verify, smoke and logs). Release runs never are."),
+                        },
+                        "distinct": {
+                            "type": "string",
+                            "enum": ["deployment", "commit", "cycle"],
+                            "description": (
+                                "What makes two green runs two (default deployment): a "
+                                "repeat against the same deployment (or commit) does not "
+                                "count again; cycle counts every run."),
+                        },
+                        "deployment_field": _str(
+                            "Where the service names its deployment: a JMESPath expression "
+                            "over its health endpoint's JSON body, e.g. version or "
+                            "build.commit (`truthgate smoke --deployment-id` overrides it).",
+                            minLength=1),
+                        "deployment_path": _str(
+                            "The path to read deployment_field from (default: the first "
+                            "health or cold_start scenario's path).", pattern="^/"),
                         "criteria": _list(
                             "Human-checked criteria.",
                             {"type": "string", "description": "A criterion."},

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from truthgate.contract.model import Contract, ReleaseStep
-from truthgate.cycles.dod import DodStatus, checked_something, counts_toward_streak, dod_status
+from truthgate.cycles.dod import DodRule, DodStatus, checked_something, dod_of
 from truthgate.cycles.ledger import Cycle
 from truthgate.cycles.ledger import release_verdict_item as verdict_item
 from truthgate.errors import UsageError
@@ -223,13 +223,11 @@ def _step(step: ReleaseStep, contract: Contract, options: ReleaseOptions,
     if step.run == "dod":
         # Only recorded evidence counts: never this release's own checks, never an earlier
         # release (a refused one retried must not build its own streak).
-        pairs = [(c.number, c.report) for c in runners.history()
-                 if counts_toward_streak(c.kind)]
-        run.dod = dod_status(pairs, contract.release.definition_of_done.consecutive_green_cycles)
+        rule = DodRule.from_contract(contract)
+        run.dod = dod_of([(c.number, c.kind, c.report) for c in runners.history()], rule)
         if run.dod.met:
             return GREEN, run.dod.summary()
-        return RED, (f"{run.dod.summary()} (only recorded verify, smoke and logs runs count: "
-                     "--record, or CI=true; release runs never do)")
+        return RED, f"{run.dod.summary()} ({rule.what_counts()})"
     return RED, f"unknown step kind {step.run!r}"
 
 

@@ -72,6 +72,8 @@ def _context(report: RunReport) -> list[str]:
                      + (f" (sha256 {ctx.contract_hash[:12]})" if ctx.contract_hash else "")))
     if ctx.target or ctx.base_url:
         rows.append(("Target", " ".join(x for x in (ctx.target, ctx.base_url) if x)))
+    if ctx.deployment:
+        rows.append(("Deployment", ctx.deployment))
     rows.append(("truthgate", tool_version(report)))
     out = ["<table>"]
     out += [f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows]

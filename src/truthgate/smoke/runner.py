@@ -27,6 +27,7 @@ from truthgate.contract.model import Contract
 from truthgate.errors import UsageError
 from truthgate.model import RunContext, RunReport, ScenarioResult
 from truthgate.smoke.client import httpx, tls_context
+from truthgate.smoke.deployment import clean_id, deployment_path, read_deployment
 from truthgate.smoke.execute import StepEnv, warm_up
 from truthgate.smoke.kinds import KINDS
 from truthgate.smoke.kinds.base import Plan
@@ -147,12 +148,15 @@ async def run_smoke_async(
     environ: Mapping[str, str] = os.environ,
     transport: httpx.AsyncBaseTransport | None = None, progress: Progress | None = None,
     max_body_bytes: int | None = None, extra_secrets: Iterable[str] = (),
+    deployment_id: str | None = None,
 ) -> RunReport:
     """Run the contract's smoke scenarios and return the report (see module docstring).
 
     ``scenario_ids`` restricts the run to those scenarios (others are not reported);
     ``tags`` and ``mode`` skip non-matching scenarios with a reason; ``transport`` replaces
     the network (tests); ``progress`` is called with each scenario's result as it ends.
+    ``deployment_id`` names the deployment smoked; without it, the contract's
+    ``definition_of_done.deployment_field`` is read from the service (``smoke.deployment``).
     """
     spec: SmokeSpec = contract.smoke if isinstance(contract.smoke, SmokeSpec) else SmokeSpec()
     if not spec.scenarios:
@@ -199,17 +203,38 @@ async def run_smoke_async(
             note = await wait_ready(env, chosen, wait_ready_s)
             if note:
                 notes.append(masker.text(note))
+        dod = contract.release.definition_of_done
+        probe = ("" if deployment_id is not None or not dod.deployment_field
+                 else deployment_path(dod.deployment_path, spec.scenarios))
+        before = await read_deployment(env, probe, dod.deployment_field) if probe else None
         results = await _run_all(env, chosen, plans, contract, sel, run_id, concurrency,
                                  progress)
+        after = await read_deployment(env, probe, dod.deployment_field) if probe else None
+    deployment = clean_id(deployment_id or "")
+    if before is not None and after is not None:
+        deployment, note = _same_deployment(before, after)
+        if note:
+            notes.append(masker.text(note))
     context = RunContext(
         command="smoke", product=contract.product.name,
         product_version=contract.product.version, contract_path=str(contract.source),
         contract_hash=contract.sha256, truthgate_version=_version(), started_at=started_at,
         finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         target=target or "", base_url=masker.text(_display_url(url)),
-        flags=_flags(sel, scenario_ids, concurrency),
+        flags=_flags(sel, scenario_ids, concurrency), deployment=masker.text(deployment),
     )
     return RunReport(context=context, scenarios=results, notes=tuple(notes))
+
+
+def _same_deployment(before: tuple[str, str], after: tuple[str, str]) -> tuple[str, str]:
+    """(deployment, note) from the reads before and after the scenarios."""
+    (first, why_first), (last, why_last) = before, after
+    if not first or not last:
+        return "", why_first or why_last
+    if first != last:
+        return "", (f"the deployment changed during the run ({first} -> {last}): this run "
+                    "counts toward no deploy")
+    return first, ""
 
 
 def _target_headers(spec: SmokeSpec, target: str | None) -> tuple[tuple[str, str], ...]:
