@@ -158,15 +158,19 @@ class DemoUnavailable(DemoError):
 
 
 def example_project() -> Path:
-    """examples/demo of the checkout truthgate runs from (an editable install)."""
+    """The example project's contract: the copy inside the installed package (a wheel),
+    else examples/demo of the checkout truthgate runs from (an editable install)."""
     here = Path(__file__).resolve()
+    packaged = here.parent / "_examples" / "demo" / "product" / "truth.yaml"
+    if packaged.is_file():
+        return packaged
     for parent in here.parents:
         candidate = parent / "examples" / "demo" / "product" / "truth.yaml"
         if candidate.is_file():
             return candidate
     raise DemoUnavailable(
-        "the bundled example (examples/demo/product/truth.yaml) was not found; "
-        "run truthgate demo from a checkout installed with pip install -e"
+        "the bundled example project was not found (truthgate/_examples/demo in a wheel, "
+        "examples/demo in a checkout): reinstall truthgate from a wheel or a checkout"
     )
 
 
