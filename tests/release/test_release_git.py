@@ -136,9 +136,10 @@ def test_retrying_a_refused_release_never_tags_and_every_view_says_red(repo: Pat
             "consecutive green cycles — not met") in shown
     assert "2 of 3 consecutive green cycles — not met" in shown  # the streak, unchanged
     code, page = truthgate(repo, "report", "html")
-    rows = re.findall(r"<tr><td>\d+</td><td>(\w+)</td><td>[^<]*</td><td><span class=\"(\w+)\"",
-                      page)
-    assert rows == [("verify", "pass")] * 2 + [("release", "fail")] * 6
+    rows = re.findall(r"<tr><td>\d+</td><td>(\w+)</td><td>[^<]*</td><td><code>\w+</code></td>"
+                      r"<td>[^<]*</td><td><span class=\"(\w+)\"", page)
+    assert rows == [("release", "fail")] * 6 + [("verify", "pass")] * 2  # newest first
+    assert "Not ready to release" in page
 
     # One more green verify cycle meets the definition of done: now it tags.
     green_cycles(repo)

@@ -99,6 +99,28 @@ def _required(contract: Path | None, root: Path | None) -> tuple[DodRule | None,
     return DodRule.from_contract(loaded), loaded.release.definition_of_done.criteria
 
 
+def _budgets(contract: Path | None, root: Path | None) -> dict[str, float]:
+    """Each smoke scenario's latency budget in ms (its own, else the defaults'), by id."""
+    from truthgate.contract import ContractError, load_contract
+
+    path = contract if contract is not None else Path("product") / "truth.yaml"
+    try:
+        spec = load_contract(path, root=root).smoke
+    except ContractError:
+        return {}
+    if spec is None:
+        return {}
+    default = getattr(spec.defaults, "budget_ms", None)
+    out: dict[str, float] = {}
+    for sc in spec.scenarios:
+        if not hasattr(sc.params, "budget_ms"):
+            continue  # a kind without a latency budget (headers, CORS, ...)
+        budget = sc.params.budget_ms or default
+        if isinstance(budget, (int, float)) and budget > 0:
+            out[sc.id] = float(budget)
+    return out
+
+
 def _streak_line(cycles: Sequence[Cycle], cycles_dir: Path | None, contract: Path | None,
                  root: Path | None) -> str:
     """``definition of done: 3 of 5 green deploys — not met; last red: cycle 41, S6``;
@@ -190,11 +212,17 @@ def html_command(
     root: RootOpt = None,
 ) -> None:
     """A self-contained HTML page: the newest cycle and trend charts across cycles."""
+    from truthgate.cycles.history import dod_at
     from truthgate.reports import write_atomic
     from truthgate.reports.html import render_trend_html
 
     cycles = _scan(_resolve_dir(cycles_dir, contract, root)).cycles
-    page = render_trend_html(cycles[-last:] if last else cycles)
+    # A ledger named by --cycles-dir alone may not be this contract's: no DoD, no budgets.
+    known = cycles_dir is None or contract is not None
+    rule = _required(contract, root)[0] if known else None
+    dod = dod_at(cycles, rule) if rule is not None else None
+    page = render_trend_html(cycles[-last:] if last else cycles, dod,
+                             _budgets(contract, root) if known else {})
     if out is None:
         emit(page)
         return
