@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -119,6 +119,7 @@ def run_verify(
     use_cache: bool = True,
     jobs: int | None = None,
     record: bool | None = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> RunReport:
     """Load the contract and run every selected invariant over its repository."""
     from truthgate.verify.engine import run_verify as engine_verify
@@ -131,6 +132,7 @@ def run_verify(
         baseline=baseline,
         use_cache=use_cache and contract.verify.cache,
         jobs=jobs,
+        progress=progress,
     )
     return record_cycle(stamp(report, contract), contract, record)
 

@@ -15,7 +15,7 @@ import typer
 from truthgate.cli.console import emit
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from truthgate.cycles.dod import DodRule
     from truthgate.cycles.ledger import Cycle, LedgerScan
@@ -59,10 +59,10 @@ def _resolve_dir(cycles_dir: Path | None, contract: Path | None, root: Path | No
         _die("cannot find the cycle ledger without a valid contract; pass --cycles-dir")
 
 
-def _scan(cycles_dir: Path) -> LedgerScan:
+def _scan(cycles_dir: Path, progress: Callable[[int, int], None] | None = None) -> LedgerScan:
     from truthgate.cycles.ledger import list_cycles
 
-    scan = list_cycles(cycles_dir)
+    scan = list_cycles(cycles_dir, progress)
     for note in scan.notes:
         emit(f"warning: {note}", err=True)
     return scan
@@ -212,11 +212,14 @@ def html_command(
     root: RootOpt = None,
 ) -> None:
     """A self-contained HTML page: the newest cycle and trend charts across cycles."""
+    from truthgate.cli.progress import bar
     from truthgate.cycles.history import dod_at
     from truthgate.reports import write_atomic
     from truthgate.reports.html import render_trend_html
 
-    cycles = _scan(_resolve_dir(cycles_dir, contract, root)).cycles
+    ledger = _resolve_dir(cycles_dir, contract, root)
+    with bar("report html: reading cycles", unit="cycles") as progress:
+        cycles = _scan(ledger, lambda done, total: progress.update(done, total)).cycles
     # A ledger named by --cycles-dir alone may not be this contract's: no DoD, no budgets.
     known = cycles_dir is None or contract is not None
     rule = _required(contract, root)[0] if known else None

@@ -40,6 +40,7 @@ from truthgate.smoke.scenario import Selection, run_scenario, skip_reason, skipp
 from truthgate.smoke.template import TemplateError, render
 
 Progress = Callable[[ScenarioResult], None]
+Started = Callable[[Scenario, int], None]  # (the scenario, how many the run has)
 
 
 class SmokeUsageError(UsageError):
@@ -148,13 +149,15 @@ async def run_smoke_async(
     environ: Mapping[str, str] = os.environ,
     transport: httpx.AsyncBaseTransport | None = None, progress: Progress | None = None,
     max_body_bytes: int | None = None, extra_secrets: Iterable[str] = (),
-    deployment_id: str | None = None,
+    deployment_id: str | None = None, started: Started | None = None,
 ) -> RunReport:
     """Run the contract's smoke scenarios and return the report (see module docstring).
 
     ``scenario_ids`` restricts the run to those scenarios (others are not reported);
     ``tags`` and ``mode`` skip non-matching scenarios with a reason; ``transport`` replaces
-    the network (tests); ``progress`` is called with each scenario's result as it ends.
+    the network (tests); ``progress`` is called with each scenario's result as it ends,
+    ``started`` with each scenario as it starts and the number of scenarios of the run (a
+    terminal shows the ones in flight).
     ``deployment_id`` names the deployment smoked; without it, the contract's
     ``definition_of_done.deployment_field`` is read from the service (``smoke.deployment``).
     """
@@ -208,7 +211,7 @@ async def run_smoke_async(
                  else deployment_path(dod.deployment_path, spec.scenarios))
         before = await read_deployment(env, probe, dod.deployment_field) if probe else None
         results = await _run_all(env, chosen, plans, contract, sel, run_id, concurrency,
-                                 progress)
+                                 progress, started)
         after = await read_deployment(env, probe, dod.deployment_field) if probe else None
     deployment = clean_id(deployment_id or "")
     if before is not None and after is not None:
@@ -307,7 +310,8 @@ def _group(sc: Scenario) -> str:
 async def _run_all(env: StepEnv, chosen: tuple[Scenario, ...],
                    plans: Mapping[str, Plan | Exception], contract: Contract,
                    sel: Selection, run_id: str, concurrency: int,
-                   progress: Progress | None) -> tuple[ScenarioResult, ...]:
+                   progress: Progress | None, started: Started | None = None,
+                   ) -> tuple[ScenarioResult, ...]:
     """Skips first; reads beside (exclusive writers, then other writers); then ``alone``.
 
     Two lanes run at the same time under one semaphore: the read-only scenarios, and the
@@ -333,6 +337,8 @@ async def _run_all(env: StepEnv, chosen: tuple[Scenario, ...],
 
     async def one(sc: Scenario) -> None:
         async with gate:
+            if started is not None:
+                started(sc, len(chosen))
             done(await run_scenario(env, sc, contract, run_id, plans.get(sc.id)))
 
     async def writers() -> None:
