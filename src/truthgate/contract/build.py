@@ -290,6 +290,7 @@ def build_contract(
                     target=s.get("target", ""),
                     command=s.get("command", ""),
                     source=s.get("source", ""),
+                    source_command=s.get("source_command", ""),
                     optional=bool(s.get("optional", False)),
                 )
                 for s in rel.get("checklist", ())

@@ -132,6 +132,7 @@ class ReleaseStep:
     target: str = ""
     command: str = ""
     source: str = ""  # a logs step's log file, relative to the repository root or absolute
+    source_command: str = ""  # a logs step's log as the output of a shell-free command
     optional: bool = False  # a step that cannot run is skipped (said in the tag), not red
 
 

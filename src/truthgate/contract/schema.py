@@ -255,6 +255,12 @@ def _sections() -> dict[str, Any]:
                                 "A 'logs' step's log file: relative to the repository root, "
                                 "or absolute (a deploy log outside the repository); "
                                 "`truthgate release --logs` overrides it.", minLength=1),
+                            "source_command": _str(
+                                "A 'logs' step's log as the standard output of a shell-free "
+                                "command run in the repository root, e.g. `kubectl logs "
+                                "deploy/api --since=30m`; a command that fails (non-zero "
+                                "exit, not found, past 10 minutes) means the step cannot "
+                                "run. `truthgate release --logs` overrides it.", minLength=1),
                             "optional": {
                                 "type": "boolean",
                                 "description": (

@@ -13,7 +13,14 @@ from truthgate.contract.model import Contract, ReleaseStep
 from truthgate.cycles.ledger import Cycle, list_cycles, record_cycle, rewrite_cycle
 from truthgate.model import RunReport
 from truthgate.redact import scrub
-from truthgate.release.core import CommandResult, GitError, ReleaseRunners, ReleaseUsageError
+from truthgate.release.core import (
+    CommandResult,
+    GitError,
+    LogSourceError,
+    ReleaseRunners,
+    ReleaseUsageError,
+)
+from truthgate.release.targets import runs_unsafe
 
 GIT_TIMEOUT_S = 30
 OUTPUT_TAIL = 4000
@@ -128,6 +135,48 @@ def run_command(command: str, cwd: Path, timeout_s: float | None = None) -> Comm
     return CommandResult(done.returncode, (done.stdout + done.stderr)[-OUTPUT_TAIL:])
 
 
+LOGS_COMMAND_TIMEOUT_S = 600
+
+
+def logs_from_command(entry: Callable[..., RunReport], contract: Contract, command: str,
+                      env: Mapping[str, str]) -> RunReport:
+    """Gate the standard output of ``command`` (shell-free, in the repository root).
+
+    The output goes to a temporary file first (constant memory, however long the log);
+    a command that cannot run or exits non-zero raises LogSourceError: the step cannot
+    run, rather than a silently empty, green log.
+    """
+    import tempfile
+
+    try:
+        argv = shlex.split(command)
+    except ValueError as exc:
+        raise LogSourceError(f"cannot parse the log command: {exc}") from None
+    if not argv:
+        raise LogSourceError("the log command is empty")
+    with tempfile.TemporaryDirectory(prefix="truthgate-logs-") as tmp:
+        path = Path(tmp) / "log"
+        try:
+            with path.open("wb") as out:
+                done = subprocess.run(argv, cwd=contract.root, stdout=out,
+                                      stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                      env=dict(env), timeout=LOGS_COMMAND_TIMEOUT_S,
+                                      check=False)
+        except FileNotFoundError:
+            raise LogSourceError(f"log command {argv[0]}: command not found") from None
+        except subprocess.TimeoutExpired:
+            raise LogSourceError(f"log command timed out after {LOGS_COMMAND_TIMEOUT_S} s "
+                                 f"({command})") from None
+        except OSError as exc:
+            raise LogSourceError(f"log command {argv[0]}: {exc.strerror or exc}") from None
+        if done.returncode != 0:
+            tail = done.stderr.decode("utf-8", "replace").strip()[-500:]
+            raise LogSourceError(f"log command exited {done.returncode} ({command})"
+                                 + (f": {tail}" if tail else ""))
+        return entry(contract.source, str(path), root=contract.root, environ=env,
+                     name=f"`{command}`")
+
+
 def _logs_entry() -> Callable[..., RunReport] | None:
     """``truthgate.logs.run_logs`` if this install has the log gate; looked up at use time."""
     try:
@@ -155,8 +204,8 @@ def default_runners(contract: Contract, environ: Mapping[str, str] | None = None
         from truthgate.smoke.runner import SmokeUsageError, run_smoke
 
         try:
-            return stamp(run_smoke(contract, target=target, base_url=base_url, environ=env),
-                         contract)
+            return stamp(run_smoke(contract, target=target, base_url=base_url, environ=env,
+                                   allow_unsafe=runs_unsafe(contract, target)), contract)
         except SmokeUsageError as exc:
             raise ReleaseUsageError(f"smoke: {exc}") from None
 
@@ -164,6 +213,8 @@ def default_runners(contract: Contract, environ: Mapping[str, str] | None = None
         entry = _logs_entry()
         if entry is None:
             return None
+        if source is None and step.source_command:
+            return logs_from_command(entry, contract, step.source_command, env)
         return entry(contract.source, source or "-", root=contract.root, environ=env)
 
     def history() -> Sequence[Cycle]:
