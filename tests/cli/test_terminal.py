@@ -136,3 +136,24 @@ def test_demo_on_a_terminal_prints_text_and_what_to_try_next() -> None:
     assert "what to try next:" in out and "truthgate demo --faults" in out
     code, out, err = run(["demo"], stdout_tty=False, stderr_tty=False)
     assert code == 0 and out.startswith("# ") and "what to try next" not in out and err == ""
+
+
+def test_colour_marks_whole_words_and_the_outcome_column(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from truthgate.cli.console import emit
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    emit("PASS   S4  PASSIVE refuses writes\nFAIL   S9  error_leak: an error\n"
+         "verify: PASSED")
+    out = capsys.readouterr().out
+    assert "\x1b[1;32mPASS\x1b[0m   S4  PASSIVE" in out  # the column, not the mode's name
+    assert "\x1b[1;31mFAIL\x1b[0m" in out
+    assert "S9  error_leak:" in out
+    assert out.count("\x1b[31merror\x1b[0m") == 1  # "an error", not "error_leak"
+    monkeypatch.setenv("NO_COLOR", "")  # empty: as if unset
+    emit("verify: PASSED")
+    assert "\x1b[" in capsys.readouterr().out
+    monkeypatch.setenv("NO_COLOR", "yes")
+    emit("verify: PASSED")
+    assert "\x1b[" not in capsys.readouterr().out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from typing import TextIO
 
@@ -67,7 +68,8 @@ def emit(text: str, *, err: bool = False) -> None:
                       force_terminal=True)
     rich_text = Text(text.rstrip("\n"))
     for word, style in _STYLES.items():
-        rich_text.highlight_words([word], style=style)
+        # Whole words only: "error" in "error_leak" or "PASSED" in "PASSEDX" stays plain.
+        rich_text.highlight_regex(rf"(?<!\w){re.escape(word)}(?!\w)", style=style)
     # The outcome column of the text reports (PASS / FAIL / ERROR / SKIP at a line start),
     # never the same letters inside a word or a message (PASSIVE, a FAILOVER route).
     for regex, style in _COLUMNS:

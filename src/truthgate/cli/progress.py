@@ -78,9 +78,12 @@ def bar(description: str, total: int | None = None, unit: str = "") -> Iterator[
     from truthgate.redact import scrub
 
     console = Console(file=sys.stderr, no_color=not wants_colour(sys.stderr))
-    columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-               MofNCompleteColumn(), TextColumn(unit), TimeElapsedColumn(),
-               TextColumn("{task.fields[note]}")]
+    if total is None and not unit:  # work that cannot be counted: a spinner and the time
+        columns = [SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn()]
+    else:
+        columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                   MofNCompleteColumn(), TextColumn(unit), TimeElapsedColumn(),
+                   TextColumn("{task.fields[note]}")]
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task(scrub(description), total=total, note="")
         yield _RichBar(progress, task)
