@@ -5,7 +5,7 @@ Shape (every key optional except ``scenarios[].id`` and the kind's required para
     smoke:
       base_url: "${APP_URL:-http://127.0.0.1:8000}"   # rendered at run time
       targets:
-        preview:    {base_url: "https://preview.example.com"}
+        preview:    {base_url: "https://preview.example.com", preview: true}  # a release runs unsafe ones here
         production: {base_url: "https://example.com", production: true}
       defaults: {timeout_s: 10, budget_ms: 1000, scenario_timeout_s: 120,
                  headers: {User-Agent: truthgate}}
