@@ -46,7 +46,7 @@ SCAN = textwrap.dedent("""
     import json, resource, sys, time
     from pathlib import Path
     from truthgate.contract import load_contract
-    from truthgate.logs import run_logs
+    from truthgate.app.logs import run_logs
     contract, log = Path(sys.argv[1]), sys.argv[2]
     load_contract(contract)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

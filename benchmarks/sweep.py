@@ -7,7 +7,8 @@ Parts:
 1. contracts: hypothesis-generated mutated contracts and raw bytes through the loader's
    oracle (tests/reliability/fuzz.py); every failing input is saved under --failures.
 2. hostile trees: every case of tests/reliability/trees.py, --rounds times, via run_verify.
-3/6. hostile servers and safety rails: the pytest files, --rounds times (real processes).
+3/6. hostile servers and safety rails: the pytest files, --rounds times (real processes);
+   with issue 18's production rails, contract-runs, bounded-reads and false-greens files.
 4. canaries: smoke against a header-reflecting server and verify, every format with --out
    files, a fresh canary per round; the figure is the number of canary bytes found.
 5. concurrent cycles: 8 writers x 50 cycles into one ledger while victims are SIGKILLed
@@ -174,8 +175,12 @@ def main() -> int:
     c_tried, c_failed = sweep_contracts(opts.contracts, opts.failures)
     t_tried, t_failed, t_skipped = sweep_trees(opts.rounds)
     here = "tests/reliability/"
-    servers = sweep_pytest([here + "test_hostile_servers.py", here + "test_safety_rails.py"],
-                           opts.rounds)
+    # Issue 18 adds the production rails, contracts that must run, bounded reads and
+    # unexamined Python: real processes and files too, so they belong with the servers.
+    servers = sweep_pytest([here + name for name in (
+        "test_hostile_servers.py", "test_safety_rails.py", "test_production_rails.py",
+        "test_contract_runs.py", "test_bounded_reads.py", "test_false_greens.py")],
+        opts.rounds)
     k_runs, k_found = sweep_canaries(opts.rounds)
     canary_tests = sweep_pytest([here + "test_canaries.py"], 1)
     cy_expected, cy_lost, cy_dup, cy_bad = sweep_cycles(opts.rounds)

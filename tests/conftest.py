@@ -6,6 +6,11 @@ import os
 
 import pytest
 
+# The use-case layer wires the invariant and scenario kinds into the contract loader (the
+# contract package cannot import them: it is the floor). Every process truthgate runs in
+# imports it before loading a contract; tests that call the loader directly do so here.
+import truthgate.app  # noqa: F401
+
 
 @pytest.fixture(autouse=True)
 def _no_colour(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,6 +10,7 @@
     │   ├── ReleaseUsageError          a tag name git would refuse, an unknown target
     │   ├── MonorepoUsageError         ``verify --all`` on something that is not a directory
     │   ├── ScaffoldError              ``init`` on something that is not a directory
+    │   ├── UnknownInvariantError      ``--select``/``--ignore`` names no invariant id
     │   ├── DemoError                  the bundled example is missing, an unknown fault
     │   └── UnknownFormatError         a report format nobody registered
     ├── BaselineError                  the baseline file cannot be read

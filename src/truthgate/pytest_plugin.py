@@ -99,7 +99,7 @@ class ContractFile(pytest.File):
         self.truth = truth
 
     def collect(self) -> Iterator[pytest.Item]:
-        from truthgate.contract import ContractError, load_contract
+        from truthgate.app import ContractError, load_contract
 
         try:
             contract = load_contract(self.truth.contract_path)

@@ -72,9 +72,11 @@ def test_every_error_class_has_exit_code_2_and_is_drawn_in_the_tree() -> None:
     from truthgate.reports import UnknownFormatError
     from truthgate.smoke.runner import SmokeUsageError
     from truthgate.verify.baseline import BaselineError
+    from truthgate.verify.engine import UnknownInvariantError
 
     for cls in (ContractError, CycleError, MonorepoUsageError, ReleaseUsageError,
-                UnknownFormatError, SmokeUsageError, BaselineError, errors.ScaffoldError,
+                UnknownFormatError, SmokeUsageError, BaselineError, UnknownInvariantError,
+                errors.ScaffoldError,
                 errors.DemoError):
         assert issubclass(cls, errors.TruthgateError)
         assert cls.exit_code == errors.EXIT_USAGE

@@ -131,7 +131,7 @@ def test_a_known_valid_load_imports_no_kind_module(tmp_path: Path) -> None:
     # a scenario uses one (the schema, built only to validate, needs them all).
     path = _write(tmp_path, VALID + "smoke:\n  scenarios:\n"
                   "    - {id: S0, steps: [{request: {path: /health}}]}\n")
-    code = ("import sys; from truthgate.contract import load_contract; "
+    code = ("import sys; from truthgate.app import load_contract; "
             f"load_contract({str(path)!r}); "
             "print(sorted(m for m in sys.modules if m.startswith("
             "('truthgate.verify.kinds.', 'truthgate.smoke.kinds.')) and not m.endswith('.base')))")

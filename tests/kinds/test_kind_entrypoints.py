@@ -170,3 +170,101 @@ def test_pyproject_scripts_survive_invalid_toml(run_kind):
          "pyproject.toml script 'worker' starts module jobs.run, "
          "not the blessed entrypoint app.py"),
     ]
+
+
+def test_new_deploy_descriptors_pointing_elsewhere(run_kind):
+    files = {
+        "app/main.py": "app = object()\n",
+        "fly.toml": 'app = "x"\n[processes]\napp = "gunicorn other.wsgi"\n',
+        "app.yaml": "runtime: python312\nentrypoint: gunicorn -b :$PORT gae:app\n",
+        "deploy/api.service": "[Unit]\nDescription=api\n[Service]\n"
+                              "ExecStart=/srv/venv/bin/uvicorn unit.api:app\n",
+        "deploy/supervisor/web.conf": "[program:web]\ncommand=/v/bin/gunicorn sup:app\n",
+        "docker-stack.yml": "services:\n  api:\n    command: hypercorn stack:app\n",
+        "Dockerfile": 'FROM python\nCMD ["uwsgi", "--module", "uw.wsgi:application"]\n',
+        "heroku.yml": "build:\n  docker:\n    web: Dockerfile\nrun:\n  web: gunicorn hk:app\n",
+        "Dockerfile.gc": 'FROM python\nCMD ["gunicorn", "--config=gc.py"]\n',
+        "gc.py": 'wsgi_app = "gc_app.web:app"\n',
+    }
+    got = {(p, m) for p, _, m in run_kind("single_entrypoint", files, entrypoint=BLESSED)}
+    assert got == {
+        ("fly.toml", "fly.toml process 'app' starts module other.wsgi, "
+                     "not the blessed entrypoint app/main.py"),
+        ("app.yaml", "app.yaml entrypoint starts module gae, not the blessed entrypoint "
+                     "app/main.py"),
+        ("deploy/api.service", "systemd ExecStart starts module unit.api, not the blessed "
+                               "entrypoint app/main.py"),
+        ("deploy/supervisor/web.conf", "supervisor command starts module sup, not the "
+                                       "blessed entrypoint app/main.py"),
+        ("docker-stack.yml", "compose command starts module stack, not the blessed "
+                             "entrypoint app/main.py"),
+        ("Dockerfile", "Dockerfile CMD starts module uw.wsgi, not the blessed entrypoint "
+                       "app/main.py"),
+        ("Dockerfile.gc", "Dockerfile CMD starts module gc_app.web, not the blessed "
+                          "entrypoint app/main.py"),
+        ("heroku.yml", "heroku.yml web starts module hk, not the blessed entrypoint "
+                       "app/main.py"),
+    }
+
+
+def test_new_deploy_descriptors_pointing_at_the_blessed_path(run_kind):
+    files = {
+        "app/main.py": "app = object()\n",
+        "svc/app/main.py": "app = object()\n",  # the compose service's copy
+        "etc/uwsgi.ini": "[uwsgi]\nhttp-socket=:8000\nmodule = app.main:app\n",
+        "Dockerfile": 'FROM python\nENTRYPOINT ["/code/entry.sh"]\n'
+                      'CMD ["uwsgi", "/code/etc/uwsgi.ini"]\n',
+        # compose: a command runs in its service's build context
+        "docker-compose.prod.yml": "services:\n  web:\n    build:\n      context: ./svc\n"
+                                   "    command: gunicorn app.main:app\n",
+        "Procfile": "release: python manage.py migrate\n"
+                    "web: flask db upgrade; gunicorn --chdir app main:app\n",
+        "fly.toml": '[experimental]\ncmd = ["fastapi", "run", "app/main.py"]\n',
+        "app.yaml": "entrypoint: gunicorn other:app\n",  # no runtime: not App Engine's
+        "Dockerfile.gc": 'FROM python\nCMD ["gunicorn", "-c", "gc.py"]\n',
+        "gc.py": "wsgi_app = 'app.main:app'\n",
+        "Dockerfile.bare": 'FROM python\nCMD ["gunicorn", "-c", "bare.py"]\n',
+        "bare.py": "bind = ':80'\n",  # no wsgi_app: nothing to compare
+        "other.service.md": "ExecStart=python other.py\n",  # not a unit file
+        "conf/nginx.conf": "command=python other.py\n",  # not a supervisor file
+    }
+    entry = Entrypoint("app/main.py")
+    assert run_kind("single_entrypoint", files, entrypoint=entry) == []
+
+
+def test_commands_that_start_no_server_are_not_launches(run_kind):
+    files = {
+        "app/main.py": "app = object()\n",
+        "Procfile": "web: python manage.py migrate && flask translate compile && flask run\n"
+                    "web: ./manage.py collectstatic\n",
+        "docker-compose.yml": "services:\n  w:\n    command: python manage.py collectstatic\n",
+    }
+    # migrate/collectstatic run and exit; 'flask run' names no app here: nothing to compare.
+    assert run_kind("single_entrypoint", files, entrypoint=BLESSED) == []
+
+
+def test_dev_server_of_a_django_project_is_still_compared(run_kind):
+    files = {
+        "site1/wsgi.py": "application = None\n",
+        "docker-compose.yml": "services:\n  w:\n    command: python manage.py runserver\n",
+        "manage.py": "x = 1\n",
+    }
+    entry = Entrypoint("site1/wsgi.py")
+    assert run_kind("single_entrypoint", files, entrypoint=entry) == [
+        ("docker-compose.yml", 3, "compose command starts file manage.py, not the blessed "
+                                  "entrypoint site1/wsgi.py"),
+    ]
+
+
+def test_dockerfile_workdir_maps_through_copy(run_kind):
+    files = {
+        "backend/app/main.py": "app = object()\n",
+        "Dockerfile": "FROM python\nCOPY . /srv\nWORKDIR /srv/backend\n"
+                      'CMD ["gunicorn", "app.main:app"]\n',
+        "Dockerfile.other": "FROM python\nCOPY requirements.txt /srv/backend\n"
+                            "WORKDIR /srv/backend\nCMD gunicorn other:app\n",
+    }
+    assert run_kind("single_entrypoint", files, entrypoint=Entrypoint("backend/app/main.py")) == [
+        ("Dockerfile.other", 4, "Dockerfile CMD starts module other, not the blessed entrypoint "
+                                "backend/app/main.py"),
+    ]

@@ -39,6 +39,8 @@ class Conn:
     opts: argparse.Namespace
     log: Callable[[dict[str, Any]], None]
     served: list[int]
+    listener: socket.socket | None = None
+    gate: threading.Lock | None = None
 
     def read_head(self) -> dict[str, Any] | None:
         self.sock.settimeout(10)
@@ -179,6 +181,13 @@ def b_redirect_to(c: Conn, req: dict[str, Any]) -> None:
 
 
 @_keepalive
+def b_redirect_code(c: Conn, req: dict[str, Any]) -> None:
+    """``--arg "307 URL"``: every request answered with that status and Location."""
+    code, _, location = c.opts.arg.partition(" ")
+    c.answer(int(code), b"", extra=f"Location: {location}\r\n")
+
+
+@_keepalive
 def b_ok(c: Conn, req: dict[str, Any]) -> None:
     c.answer(200, b'{"status": "ok", "mode": "ACTIVE", "processed": 1}')
 
@@ -204,12 +213,33 @@ def b_status(c: Conn, req: dict[str, Any]) -> None:
 
 
 def b_die_after(c: Conn) -> None:
-    """Serve ``arg`` requests in total, then the whole process exits."""
+    """Answer ``arg`` requests in total, then stop listening and exit.
+
+    The check and the close are one step under ``c.gate``: before the last allowed answer
+    leaves, the listening socket is shut down (new connections are refused, queued ones
+    reset), and a request past the count that still got in is never answered. So a
+    client can never be served a request after the ``arg``-th, whatever the threads do.
+    """
     req = c.read_head()
     if req is None:
         return
+    assert c.gate is not None and c.listener is not None
+    allowed = int(c.opts.arg or 1)
+    with c.gate:
+        c.served[1] += 1
+        number = c.served[1]
+        last = number == allowed
+        if last:
+            with suppress(OSError):
+                c.listener.shutdown(socket.SHUT_RDWR)
+            with suppress(OSError):
+                c.listener.close()
+    if number > allowed:
+        return  # past the count: hang up unanswered (the caller closes the socket)
     c.answer(200, b'{"status": "ok"}', extra="Connection: close\r\n")
-    if c.served[0] >= int(c.opts.arg or 1):
+    if last:
+        with suppress(OSError):
+            c.sock.shutdown(socket.SHUT_WR)  # flush the answer before the process goes
         c.sock.close()
         os._exit(0)
 
@@ -218,6 +248,7 @@ BEHAVIOURS: dict[str, Callable[[Conn], None]] = {
     "silence": b_silence, "drip": b_drip, "drip-head": b_drip_head,
     "reset-mid-body": b_reset_mid_body, "invalid": b_invalid, "gigabyte": b_gigabyte,
     "gzip-bomb": b_gzip_bomb, "redirect-loop": b_redirect_loop, "redirect-to": b_redirect_to,
+    "redirect-code": b_redirect_code,
     "ok": b_ok, "reflect": b_reflect, "status": b_status, "die-after": b_die_after,
 }
 
@@ -232,7 +263,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--key", default="")
     opts = ap.parse_args(argv)
     lock = threading.Lock()
-    served = [0]
+    gate = threading.Lock()
+    served = [0, 0]  # requests read; requests admitted by a counting behaviour (die-after)
 
     def log(req: dict[str, Any]) -> None:
         with lock, open(opts.log, "a", encoding="utf-8") as fh:
@@ -255,7 +287,7 @@ def main(argv: list[str] | None = None) -> None:
         try:
             if tls is not None:
                 sock = tls.wrap_socket(raw, server_side=True)
-            behaviour(Conn(sock, opts, log, served))
+            behaviour(Conn(sock, opts, log, served, lsock, gate))
         except (OSError, ssl.SSLError, ValueError):
             pass  # the client hung up, refused the certificate, or sent nonsense
         finally:
@@ -263,7 +295,13 @@ def main(argv: list[str] | None = None) -> None:
 
     threading.Timer(LIFETIME_S, lambda: os._exit(0)).start()
     while True:
-        conn, _ = lsock.accept()
+        try:
+            conn, _ = lsock.accept()
+        except OSError:
+            if opts.behaviour != "die-after":
+                raise
+            time.sleep(LIFETIME_S)  # die-after shut the listener; its thread exits the process
+            os._exit(0)
         threading.Thread(target=handle, args=(conn,), daemon=True).start()
 
 

@@ -44,10 +44,13 @@ def test_init_flask_repo_names_the_procfile_entrypoint_and_env(tmp_path: Path) -
     contract = load_contract(tmp_path / "product" / "truth.yaml")
     assert contract.entrypoint.path == "app.py"
     assert contract.entrypoint.command == "gunicorn app:app"
-    assert contract.entrypoint.forbidden == ("run_server.py",)
-    assert {v.name for v in contract.env.required} == {"DATABASE_URL", "SESSION_SECRET"}
-    assert {v.name for v in contract.env.optional} == {"SENTRY_DSN"}
-    assert contract.env.secret_names == frozenset({"SESSION_SECRET", "DATABASE_URL", "SENTRY_DSN"})
+    # A second runner is reported by single-entrypoint, suggested for forbidden, never forbidden.
+    assert contract.entrypoint.forbidden == ()
+    assert '# forbidden: ["run_server.py"]' in (tmp_path / "product" / "truth.yaml").read_text()
+    # Required: read so that a missing value fails; os.getenv() copes with None.
+    assert {v.name for v in contract.env.required} == {"SESSION_SECRET"}
+    assert {v.name for v in contract.env.optional} == {"DATABASE_URL", "SENTRY_DSN"}
+    assert contract.env.secret_names == frozenset({"SESSION_SECRET"})
     assert contract.env.example_file == ".env.example"
     assert (tmp_path / "kb" / "architecture.md").is_file()
     assert (tmp_path / ".github" / "workflows" / "truth_gate.yml").is_file()
@@ -60,7 +63,8 @@ def test_init_fastapi_repo_follows_the_dockerfile(tmp_path: Path) -> None:
     contract = load_contract(tmp_path / "product" / "truth.yaml")
     assert contract.entrypoint.path == "backend/main.py"
     assert contract.entrypoint.command == "uvicorn backend.main:app --host 0.0.0.0"
-    assert {v.name for v in contract.env.required} == {"SECRET_KEY", "REDIS_URL"}
+    assert {v.name for v in contract.env.required} == set()
+    assert {v.name for v in contract.env.optional} == {"SECRET_KEY", "REDIS_URL"}
     assert "SECRET_KEY" in contract.env.secret_names
 
 

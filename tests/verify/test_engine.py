@@ -14,7 +14,7 @@ from verify_support import Write, make_contract, spec
 from truthgate.model import Outcome, Severity
 from truthgate.verify import runner
 from truthgate.verify.baseline import BaselineError, load_baseline, write_baseline
-from truthgate.verify.engine import run_verify
+from truthgate.verify.engine import UnknownInvariantError, run_verify
 from truthgate.verify.kinds import get_kind
 from truthgate.verify.kinds.base import InvariantKind
 from truthgate.verify.suppress import SUPPRESSIONS_ID
@@ -102,11 +102,12 @@ def test_select_and_ignore(tmp_path: Path, write: Write) -> None:
     contract = make_contract(tmp_path, STAR, spec("parses", "python_syntax"))
     assert [r.id for r in run_verify(contract, select=["parses"]).invariants] == ["parses"]
     assert [r.id for r in run_verify(contract, ignore=["parses"]).invariants] == ["no-star"]
-    report = run_verify(contract, select=["nope"])
-    assert report.invariants == ()
-    assert report.notes[-1] == (
-        "--select/--ignore names 'nope', which is no invariant of the contract"
-    )
+    with pytest.raises(UnknownInvariantError, match=r"--select names 'parse',.*mean 'parses'"):
+        run_verify(contract, select=["parse"])
+    with pytest.raises(UnknownInvariantError, match=r"--ignore names 'zzz'.*ids: no-star, parses"):
+        run_verify(contract, ignore=["zzz"])
+    with pytest.raises(UnknownInvariantError):  # a kind is not an id: it would select nothing
+        run_verify(contract, select=["python_syntax"])
 
 
 def test_problem_files_are_reported_as_skips(tmp_path: Path, write: Write) -> None:

@@ -30,7 +30,7 @@ def logs_command(
     """Check deployment logs for forbidden patterns and error loops (streams any size)."""
     # Here, not at the top: the engine imports the contract package, which loads jsonschema,
     # and every command's start-up (and --help) would pay for it.
-    from truthgate.logs import run_logs
+    from truthgate.app.logs import run_logs
 
     try:
         report = run_logs(cli._contract_path(contract), source, root=root, record=record)

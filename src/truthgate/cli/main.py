@@ -66,7 +66,7 @@ def validate(
     root: RootOpt = None,
 ) -> None:
     """Check a contract against the schema; print every problem with file:line:col."""
-    from truthgate.contract import load_contract
+    from truthgate.app import load_contract
 
     target = _contract_path(path)
     contract = load_contract(target, root=root)
@@ -82,7 +82,7 @@ def validate(
 @app.command()
 def schema() -> None:
     """Print the contract's JSON Schema (draft 2020-12)."""
-    from truthgate.contract.schema import contract_schema
+    from truthgate.app import contract_schema
 
     sys.stdout.write(json.dumps(contract_schema(), indent=2, sort_keys=False) + "\n")
 
@@ -337,7 +337,7 @@ def init(
 
     install = install_line(installed_direct_url())
     with bar(f"init: reading {directory} for entrypoints, env vars and routes"):
-        written, kept = scaffold(directory, force=force, install=install)
+        written, kept, unsure = scaffold(directory, force=force, install=install)
     for path in written:
         emit(f"wrote {path}")
     for path in kept:
@@ -346,6 +346,8 @@ def init(
     if workflow in written and PLACEHOLDER in install:
         emit(f"edit {workflow}: in '{install}', replace {PLACEHOLDER} with the GitHub owner of "
              "the truthgate repository you use (README: 'Use it in your repository')")
+    for notice in unsure:
+        emit(f"notice: {notice} (marked TODO(init) in product/truth.yaml)")
     emit("next: review product/truth.yaml, then run 'truthgate validate' and 'truthgate verify'")
 
 

@@ -43,9 +43,9 @@ def release_command(
         "--format", "-f", help="How to print the release cycle: text or markdown.")] = "text",
 ) -> None:
     """Run the release checklist (verify -> smoke -> logs -> dod -> command) and tag if green."""
-    from truthgate.contract import load_contract
+    from truthgate.app import load_contract
+    from truthgate.app.release import default_runners
     from truthgate.release import ReleaseOptions, run_release
-    from truthgate.release.runners import default_runners
 
     if fmt not in ("text", "markdown"):
         emit(f"error: --format is text or markdown, got {fmt!r}", err=True)

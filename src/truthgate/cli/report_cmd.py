@@ -48,7 +48,7 @@ def _die(message: str, code: int = EXIT_USAGE) -> NoReturn:
 def _resolve_dir(cycles_dir: Path | None, contract: Path | None, root: Path | None) -> Path:
     if cycles_dir is not None:
         return cycles_dir
-    from truthgate.contract import ContractError, load_contract
+    from truthgate.app import ContractError, load_contract
     from truthgate.cycles.recording import ledger_dir
 
     path = contract if contract is not None else Path("product") / "truth.yaml"
@@ -88,7 +88,7 @@ def _pick(scan: LedgerScan, which: str) -> Cycle:
 def _required(contract: Path | None, root: Path | None) -> tuple[DodRule | None,
                                                                   tuple[str, ...]]:
     """The contract's definition of done; (None, ()) when there is no readable contract."""
-    from truthgate.contract import ContractError, load_contract
+    from truthgate.app import ContractError, load_contract
     from truthgate.cycles.dod import DodRule
 
     path = contract if contract is not None else Path("product") / "truth.yaml"
@@ -101,7 +101,7 @@ def _required(contract: Path | None, root: Path | None) -> tuple[DodRule | None,
 
 def _budgets(contract: Path | None, root: Path | None) -> dict[str, float]:
     """Each smoke scenario's latency budget in ms (its own, else the defaults'), by id."""
-    from truthgate.contract import ContractError, load_contract
+    from truthgate.app import ContractError, load_contract
 
     path = contract if contract is not None else Path("product") / "truth.yaml"
     try:
@@ -214,8 +214,8 @@ def html_command(
     """A self-contained HTML page: the newest cycle and trend charts across cycles."""
     from truthgate.cli.progress import bar
     from truthgate.cycles.history import dod_at
+    from truthgate.cycles.html import render_trend_html
     from truthgate.reports import write_atomic
-    from truthgate.reports.html import render_trend_html
 
     ledger = _resolve_dir(cycles_dir, contract, root)
     with bar("report html: reading cycles", unit="cycles") as progress:

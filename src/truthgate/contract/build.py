@@ -26,6 +26,7 @@ from truthgate.contract.model import (
     VerifySettings,
 )
 from truthgate.contract.problems import ContractProblem, KeyPath
+from truthgate.contract.sections import installed
 from truthgate.contract.yamlload import LoadedYaml
 from truthgate.model import Severity
 
@@ -119,13 +120,7 @@ def _invariants(
 
 def _typed_params(kind_name: str, own: Mapping[str, Any]) -> Any:
     """The kind's Params for ``own``; LookupError when the kind is not available."""
-    from truthgate.verify.kinds import get_kind
-
-    try:
-        kind = get_kind(kind_name)
-    except (KeyError, ModuleNotFoundError) as exc:
-        raise LookupError(kind_name) from exc
-    return kind.parse_params(own)
+    return installed().kinds.parse_params(kind_name, own)
 
 
 def _definition_of_done(d: Mapping[str, Any], loaded: LoadedYaml,
@@ -210,13 +205,11 @@ def build_contract(
         else:
             seen_ids[sid] = i
     if "smoke" in d and not problems:
-        from truthgate.smoke.spec import parse_smoke
-
         # Each scenario's line, as for invariants: where its entry's mapping starts.
         lines = [m.line if (m := loaded.marks.get(("smoke", "scenarios", i))) else 0
                  for i in range(len(d["smoke"].get("scenarios", ())))]
         try:
-            smoke = parse_smoke(d["smoke"], lines)
+            smoke = installed().smoke.parse(d["smoke"], lines)
         except (ValueError, TypeError) as exc:
             problems.append(_problem_at(loaded, ("smoke",), f"smoke: {exc}"))
     contract = Contract(
@@ -234,6 +227,7 @@ def build_contract(
             forbidden=_env_vars(env.get("forbidden")),
             example_file=env.get("example_file", ""),
             accessors=_t(env.get("accessors")),
+            placeholders=_t(env.get("placeholders")),
         ),
         kb=Kb(
             files=tuple(
@@ -298,7 +292,13 @@ def build_contract(
             definition_of_done=_definition_of_done(d, loaded, problems),
             cycles_dir=rel.get("cycles_dir", "reports/cycles"),
         ),
-        verify=VerifySettings(exclude=_t(ver.get("exclude")), cache=bool(ver.get("cache", True))),
+        verify=VerifySettings(
+            exclude=_t(ver.get("exclude")),
+            cache=bool(ver.get("cache", True)),
+            accept_unexamined=tuple(
+                (str(a["glob"]), str(a["reason"])) for a in ver.get("accept_unexamined", ())
+            ),
+        ),
         source=source,
         root=root,
         sha256=sha256,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import re
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from truthgate.contract.problems import ContractError, ContractProblem, KeyPath,
 from truthgate.contract.schema import contract_schema
 from truthgate.contract.validcache import known_valid, remember_valid
 from truthgate.contract.yamlload import MAX_BYTES, LoadedYaml, YamlError, load_yaml
+from truthgate.safeio import read_regular
 
 _INTERPOLATION = re.compile(r"\$\{")
 
@@ -35,18 +37,20 @@ def read_contract_text(path: Path, filename: str) -> str:
             raise fail(
                 "is a directory, not a contract file", help="pass the file, e.g. product/truth.yaml"
             )
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise fail(
-                f"contract is larger than {MAX_BYTES // 1024} KiB ({size} bytes)",
-                help="a contract describes a product in a page or two",
-            )
-        data = path.read_bytes()
+        # A regular file of at most MAX_BYTES, read without blocking: a FIFO or a link to
+        # /dev/zero in its place is refused, not waited on or read until memory runs out.
+        data = read_regular(path, MAX_BYTES)
     except FileNotFoundError:
         raise fail("no such file", help="run 'truthgate init' to scaffold a contract") from None
     except PermissionError:
         raise fail("permission denied while reading the contract") from None
     except OSError as exc:
+        if exc.errno == errno.EFBIG:
+            size = path.stat().st_size
+            raise fail(
+                f"contract is larger than {MAX_BYTES // 1024} KiB ({size} bytes)",
+                help="a contract describes a product in a page or two",
+            ) from None
         raise fail(f"cannot read the contract: {exc.strerror or exc}") from None
     if b"\x00" in data:
         raise fail("the contract is a binary file (contains NUL bytes)")

@@ -45,6 +45,8 @@ class Env:
     example_file: str = ""  # e.g. '.env.example'; '' when the contract names none
     # Extra accessor functions that read an env var by name, e.g. 'config.env' or 'get_env'.
     accessors: tuple[str, ...] = ()
+    # The project's own placeholder values (fnmatch globs), on top of the built-in list.
+    placeholders: tuple[str, ...] = ()
 
     @property
     def declared(self) -> tuple[EnvVar, ...]:
@@ -164,6 +166,8 @@ class Release:
 class VerifySettings:
     exclude: tuple[str, ...] = ()  # global excludes on top of .gitignore
     cache: bool = True
+    # (glob, reason): Python files that may stay unexamined without failing the gate
+    accept_unexamined: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,9 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from truthgate.contract.bounds import bounded as _bounded
+from truthgate.contract.sections import installed
+
 CONTRACT_VERSION = 1
 SCHEMA_ID = "https://truthgate.dev/schema/truth-contract-v1.json"
 
@@ -25,6 +28,14 @@ def _str(desc: str, **extra: Any) -> dict[str, Any]:
 
 def _list(desc: str, items: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {"type": "array", "description": desc, "items": items, **extra}
+
+
+def _int1(desc: str) -> dict[str, Any]:
+    return {"type": "integer", "minimum": 1, "description": desc}
+
+
+def _enum(values: tuple[str, ...], desc: str) -> dict[str, Any]:
+    return {"type": "string", "enum": list(values), "description": desc}
 
 
 def _obj(desc: str, props: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -117,6 +128,13 @@ def _sections() -> dict[str, Any]:
                 "accessors": _list(
                     "Extra functions that read an env var by name, e.g. config.env.",
                     {"type": "string", "description": "A dotted function name."},
+                ),
+                "placeholders": _list(
+                    "The project's own placeholder values, on top of the built-in list "
+                    "(changeme, changethis, secret, xxx, <...>, ${...}, your-...-here): "
+                    "case-insensitive fnmatch globs, e.g. 'dev-only-*'. A secret's example-file "
+                    "value, or a URL password, that matches one is not a real secret.",
+                    {"type": "string", "minLength": 1, "description": "A value or glob."},
                 ),
             },
         ),
@@ -244,11 +262,8 @@ def _sections() -> dict[str, Any]:
                         "A step.",
                         {
                             "name": _str("Step name.", minLength=1),
-                            "run": {
-                                "type": "string",
-                                "enum": ["verify", "smoke", "logs", "dod", "command"],
-                                "description": "What the step runs.",
-                            },
+                            "run": _enum(("verify", "smoke", "logs", "dod", "command"),
+                                         "What the step runs."),
                             "target": _str("Smoke target for a smoke step."),
                             "command": _str("Shell-free command line for a 'command' step."),
                             "source": _str(
@@ -256,18 +271,13 @@ def _sections() -> dict[str, Any]:
                                 "or absolute (a deploy log outside the repository); "
                                 "`truthgate release --logs` overrides it.", minLength=1),
                             "source_command": _str(
-                                "A 'logs' step's log as the standard output of a shell-free "
-                                "command run in the repository root, e.g. `kubectl logs "
-                                "deploy/api --since=30m`; a command that fails (non-zero "
-                                "exit, not found, past 10 minutes) means the step cannot "
-                                "run. `truthgate release --logs` overrides it.", minLength=1),
-                            "optional": {
-                                "type": "boolean",
-                                "description": (
-                                    "When the step cannot run (a logs step with no log "
-                                    "source), skip it and say so in the tag message "
-                                    "instead of failing the release."),
-                            },
+                                "A 'logs' step's log: the output of a shell-free command run "
+                                "in the repository root (kubectl logs ...); if it fails, the "
+                                "step cannot run. `release --logs` overrides it.", minLength=1),
+                            "optional": {"type": "boolean", "description": (
+                                "When the step cannot run (a logs step with no log source), "
+                                "skip it and say so in the tag message instead of failing "
+                                "the release.")},
                         },
                         required=("name", "run"),
                     ),
@@ -275,45 +285,27 @@ def _sections() -> dict[str, Any]:
                 "definition_of_done": _obj(
                     "When the product counts as done.",
                     {
-                        "consecutive_green_cycles": {
-                            "type": "integer",
-                            "minimum": 1,
-                            "description": (
-                                "Green cycles needed in a row, counting every recorded "
-                                "verify, smoke and logs run (the older form; see "
-                                "consecutive_green)."),
-                        },
-                        "consecutive_green": {
-                            "type": "integer",
-                            "minimum": 1,
-                            "description": (
-                                "Green runs needed in a row, counting only the runs `of:` "
-                                "names, one per `distinct:` deployment/commit; with log "
-                                "patterns declared, also a clean log window."),
-                        },
-                        "of": {
-                            "type": "string",
-                            "enum": ["smoke", "verify", "logs", "any"],
-                            "description": (
-                                "Which recorded runs are evidence (default smoke; any = "
-                                "verify, smoke and logs). Release runs never are."),
-                        },
-                        "distinct": {
-                            "type": "string",
-                            "enum": ["deployment", "commit", "cycle"],
-                            "description": (
-                                "What makes two green runs two (default deployment): a "
-                                "repeat against the same deployment (or commit) does not "
-                                "count again; cycle counts every run."),
-                        },
+                        "consecutive_green_cycles": _int1(
+                            "Green cycles needed in a row, counting every recorded verify, "
+                            "smoke and logs run (the older form; see consecutive_green)."),
+                        "consecutive_green": _int1(
+                            "Green runs needed in a row: of the kind `of:` names, one per "
+                            "`distinct:` thing, and a clean log window when logs are gated."),
+                        "of": _enum(
+                            ("smoke", "verify", "logs", "any"), "Which recorded runs are "
+                            "evidence (default smoke; any = verify, smoke and logs). Release "
+                            "runs never are."),
+                        "distinct": _enum(
+                            ("deployment", "commit", "cycle"), "What makes two green runs "
+                            "two (default deployment): a repeat against the same deployment "
+                            "(or commit) does not count again; cycle counts every run."),
                         "deployment_field": _str(
-                            "Where the service names its deployment: a JMESPath expression "
-                            "over its health endpoint's JSON body, e.g. version or "
-                            "build.commit (`truthgate smoke --deployment-id` overrides it).",
+                            "The deployment's name in the health endpoint's JSON body: a "
+                            "JMESPath expression, e.g. version (smoke --deployment-id wins).",
                             minLength=1),
-                        "deployment_path": _str(
-                            "The path to read deployment_field from (default: the first "
-                            "health or cold_start scenario's path).", pattern="^/"),
+                        "deployment_path": _str("Where to read deployment_field (default: "
+                                                "the first health scenario's path).",
+                                                pattern="^/"),
                         "criteria": _list(
                             "Human-checked criteria.",
                             {"type": "string", "description": "A criterion."},
@@ -334,14 +326,27 @@ def _sections() -> dict[str, Any]:
                     "type": "boolean",
                     "description": "Keep a facts cache in .truthgate_cache/.",
                 },
+                "accept_unexamined": _list(
+                    "Python files verify may leave unexamined (an encoding it cannot decode, "
+                    "nesting too deep, too large, unreadable) without failing the gate; any "
+                    "other such file fails it.",
+                    _obj(
+                        "Files accepted as unexamined, and why.",
+                        {
+                            "glob": {**GLOB, "description": "Gitignore-style glob of the files."},
+                            "reason": _str("Why leaving them unexamined is acceptable.",
+                                           minLength=1),
+                        },
+                        required=("glob", "reason"),
+                    ),
+                ),
             },
         ),
     }
 
 
 def _invariant_def() -> dict[str, Any]:
-    from truthgate.verify.kinds import available_kinds, kind_names
-
+    kinds = installed().kinds
     base_props: dict[str, Any] = {
         "id": _str(
             "Unique id, used by --select/--ignore, suppressions and reports.",
@@ -349,7 +354,7 @@ def _invariant_def() -> dict[str, Any]:
         ),
         "kind": {
             "type": "string",
-            "enum": list(kind_names()),
+            "enum": list(kinds.names()),
             "description": "The invariant kind (see kb/invariants.md).",
         },
         "severity": SEVERITY,
@@ -360,12 +365,12 @@ def _invariant_def() -> dict[str, Any]:
         "exclude": _list("Globs excluded from this invariant.", {**GLOB, "description": "A glob."}),
     }
     branches = []
-    for kind in available_kinds():
-        frag = dict(kind.params_schema)
+    for name, fragment in kinds.params_schemas():
+        frag = dict(fragment)
         then: dict[str, Any] = {"properties": dict(frag.get("properties", {}))}
         if frag.get("required"):
             then["required"] = list(frag["required"])
-        branches.append({"if": {"properties": {"kind": {"const": kind.name}}}, "then": then})
+        branches.append({"if": {"properties": {"kind": {"const": name}}}, "then": then})
     return {
         "type": "object",
         "description": "One invariant: an id, a kind, and the kind's own parameters.",
@@ -379,9 +384,7 @@ def _invariant_def() -> dict[str, Any]:
 @functools.lru_cache(maxsize=1)
 def contract_schema() -> dict[str, Any]:
     """The whole contract schema, assembled once per process."""
-    from truthgate.smoke.spec import smoke_schema
-
-    return {
+    schema: dict[str, Any] = _bounded({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
         "title": "truthgate contract (product/truth.yaml)",
@@ -390,15 +393,6 @@ def contract_schema() -> dict[str, Any]:
         "additionalProperties": False,
         "required": ["version", "product", "entrypoint", "invariants"],
         "properties": _sections(),
-        "$defs": {"invariant": _invariant_def(), "smoke": smoke_schema()},
-    }
-
-
-def kind_param_names(kind_name: str) -> tuple[str, ...]:
-    """Keys an invariant of ``kind_name`` may carry (base keys and the kind's own)."""
-    schema = contract_schema()["$defs"]["invariant"]
-    names = list(schema["properties"])
-    for branch in schema["allOf"]:
-        if branch["if"]["properties"]["kind"]["const"] == kind_name:
-            names += list(branch["then"]["properties"])
-    return tuple(names)
+        "$defs": {"invariant": _invariant_def(), "smoke": installed().smoke.schema()},
+    })
+    return schema

@@ -2,17 +2,43 @@
 
 from __future__ import annotations
 
+import math
 import posixpath
 import re
 from collections.abc import Sequence
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker, ValidationError
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
 
 from truthgate.contract.problems import ContractProblem, KeyPath, suggest
+from truthgate.contract.urls import is_http_url, url_problem
 from truthgate.contract.yamlload import LoadedYaml, Mark
 
 _FORMATS = FormatChecker(formats=())
+
+
+def _is_integer(_checker: object, value: object) -> bool:
+    # JSON Schema counts 5.0 as an integer; the runtime (deque, range, sleep) does not.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(_checker: object, value: object) -> bool:
+    # nan and inf pass every minimum/maximum comparison or break the code that uses them.
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value))
+
+
+# The validator truthgate uses: what "integer" and "number" mean is what the runtime takes.
+Validator = validators.extend(  # type: ignore[no-untyped-call]
+    Draft202012Validator,
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine_many(
+        {"integer": _is_integer, "number": _is_number}),
+)
+
+
+@_FORMATS.checks("http-url")
+def _is_http_url(value: object) -> bool:
+    return is_http_url(value)
 
 
 def is_inside_root(value: object) -> bool:
@@ -48,7 +74,7 @@ def _set_at(data: Any, path: KeyPath, value: Any) -> None:
     data[path[-1]] = value
 
 
-def _coerce_plain_scalars(loaded: LoadedYaml, validator: Draft202012Validator) -> None:
+def _coerce_plain_scalars(loaded: LoadedYaml, validator: Any) -> None:
     # A plain scalar such as `version: 1.10` or `name: no` that the schema wants as a string is
     # given back exactly as written, instead of 1.1 or an error about booleans.
     for _ in range(3):
@@ -68,7 +94,7 @@ def _coerce_plain_scalars(loaded: LoadedYaml, validator: Draft202012Validator) -
 
 def validate_document(loaded: LoadedYaml, schema: dict[str, Any]) -> list[ContractProblem]:
     """Every schema violation of the document, located and explained."""
-    validator = Draft202012Validator(schema, format_checker=_FORMATS)
+    validator = Validator(schema, format_checker=_FORMATS)
     _coerce_plain_scalars(loaded, validator)
     problems: dict[tuple[Any, ...], ContractProblem] = {}
     for err in validator.iter_errors(loaded.data):
@@ -173,6 +199,9 @@ def _explain(
                     help="use a path relative to the repository root, without '..'",
                 )
             ]
+        if fmt == "http-url":
+            return [_problem(loaded, path, url_problem(str(err.instance)),
+                             help="an http(s) URL with a host and a port in 1..65535")]
         if fmt == "regex":
             detail = str(err.cause) if err.cause else "invalid"
             return [

@@ -37,11 +37,13 @@ from truthgate.errors import TruthgateError
 from truthgate.model import Finding, InvariantResult, Outcome, RunReport, Severity
 from truthgate.redact import scrub
 from truthgate.reports.json_report import ReportFormatError, load, render
+from truthgate.safeio import read_regular
 
 LEDGER_VERSION = 1
 _NAME = re.compile(r"^(\d{4,})\.json$")
 # Far more than any real contention; only a bug (or a directory we cannot link in) loops.
 _MAX_CLAIMS = 10_000
+MAX_CYCLE_BYTES = 64 << 20  # a cycle file past this is refused as unreadable, not loaded
 # Errors meaning "this file system has no hard links": fall back to an O_EXCL claim.
 _NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.EXDEV}
 
@@ -257,7 +259,9 @@ def parse_cycle(text: str, path: Path | None = None, number: int | None = None) 
 
 def _read(path: Path, number: int) -> Cycle:
     try:
-        text = path.read_text(encoding="utf-8")
+        # A cycle file is the repository's to plant: a FIFO or a link to /dev/zero there
+        # must not hang or exhaust `report`, so regular files of bounded size only.
+        text = read_regular(path, MAX_CYCLE_BYTES).decode("utf-8")
     except FileNotFoundError:
         raise CycleError(f"no cycle {number} in {path.parent}") from None
     except (OSError, UnicodeDecodeError) as exc:

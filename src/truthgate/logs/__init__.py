@@ -2,12 +2,11 @@
 
 ``scan_logs`` (pure, streaming) finds forbidden patterns over their thresholds and error
 loops; ``logs_report`` turns the scan into a :class:`~truthgate.model.RunReport`;
-``run_logs`` is the use case the CLI and the release flow call.
+the use case the CLI and the release flow call is ``truthgate.app.logs.run_logs``.
 """
 
 from __future__ import annotations
 
-from truthgate.logs.gate import run_logs
 from truthgate.logs.report import logs_report
 from truthgate.logs.scan import ErrorLoop, LogScan, PatternScan, Quote, scan_logs
 from truthgate.logs.source import iter_lines, open_source
@@ -20,6 +19,5 @@ __all__ = [
     "iter_lines",
     "logs_report",
     "open_source",
-    "run_logs",
     "scan_logs",
 ]

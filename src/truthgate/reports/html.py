@@ -1,16 +1,15 @@
 """HTML: one self-contained page (inline CSS, no CDN, no script) for a run or a ledger.
 
-``render(report)`` is the registered single-run format. ``render_trend_html(cycles)``
-shows the newest cycle the same way, then trend charts across the cycles (pass rate,
-and one latency chart per scenario) drawn as inline SVG, so the page can be archived as
-a CI artefact and opened years later, offline. Every piece of run text is escaped.
+``render(report)`` is the registered single-run format; the ledger's page (the release
+captain's, ``truthgate report html``) is ``cycles/html.py``, built from the same pieces,
+so it can be archived as a CI artefact and opened years later, offline. Every piece of run
+text is escaped.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 from truthgate.model import InvariantResult, Outcome, RunReport, ScenarioResult
 from truthgate.reports._common import (
@@ -25,10 +24,6 @@ from truthgate.reports._common import (
     short_commit,
     tool_version,
 )
-
-if TYPE_CHECKING:
-    from truthgate.cycles.dod import DodStatus
-    from truthgate.cycles.ledger import Cycle
 
 _CSS = """
 body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;
@@ -158,98 +153,6 @@ def render(report: RunReport) -> str:
     return _page(_title(report), [f"<h1>{_e(_title(report))}</h1>"] + _body(report))
 
 
-def _verdict_word(report: RunReport) -> str:
-    return "PASSED" if report.passed else "FAILED"
-
-
-def _captain(cycles: Sequence[Cycle], dod: DodStatus | None) -> list[str]:
-    """The top of the page: can this be released, the definition of done, what blocks it."""
-    from truthgate.cycles.blockers import release_blockers
-
-    last = cycles[-1]
-    blockers = release_blockers(cycles, dod)
-    ready = not blockers and dod is not None
-    if ready:
-        headline, css = "Ready to release", "pass"
-    elif dod is None and not blockers:
-        headline, css = "No definition of done given: readiness unknown", "unknown"
-    else:
-        headline, css = "Not ready to release", "fail"
-    out = ['<section class="captain">',
-           f'<p class="headline {css}" id="verdict">{_e(headline)}</p>',
-           '<table class="facts">',
-           f'<tr><th>Latest cycle</th><td>{last.number} ({_e(last.kind)}): '
-           f'<span class="verdict {"pass" if last.passed else "fail"}">'
-           f"{_verdict_word(last.report)}</span></td></tr>"]
-    if dod is not None:
-        out.append(f'<tr><th>Definition of done</th><td id="dod" class="'
-                   f'{"pass" if dod.met else "fail"}">{_e(dod.summary())}</td></tr>')
-    else:
-        out.append('<tr><th>Definition of done</th><td id="dod">unknown: no contract '
-                   "(pass --contract)</td></tr>")
-    out.append("</table>")
-    if blockers:
-        out += ["<h2>What blocks a release</h2>", '<ul class="blockers">']
-        out += [f"<li>{_e(b)}</li>" for b in blockers]
-        out.append("</ul>")
-    elif dod is not None:
-        out.append('<p class="blockers none">Nothing blocks a release: the definition of done '
-                   "is met and the latest verify, smoke and logs runs are green.</p>")
-    return out + ["</section>"]
-
-
-def _cycle_table(cycles: Sequence[Cycle]) -> list[str]:
-    """Every cycle, newest first: number, kind, time, commit, deployment, verdict, what
-    failed."""
-    from truthgate.cycles.dod import failing_items
-
-    out = ["<h2>Cycles</h2>", '<table class="cycles"><tr><th>Cycle</th><th>Kind</th>'
-           "<th>Recorded</th><th>Commit</th><th>Deployment</th><th>Verdict</th>"
-           "<th>Failed</th></tr>"]
-    for c in reversed(cycles):
-        ctx = c.report.context
-        commit = short_commit(ctx.git_commit) + ("*" if ctx.git_dirty else "") \
-            if ctx.git_commit else "-"
-        word = "pass" if c.report.passed else "fail"
-        failed = ", ".join(failing_items(c.report)[:6])
-        out.append(f"<tr><td>{c.number}</td><td>{_e(c.kind)}</td>"
-                   f"<td>{_e(c.recorded_at or ctx.started_at)}</td><td><code>{_e(commit)}"
-                   f"</code></td><td>{_e(ctx.deployment or '-')}</td>"
-                   f"<td>{_outcome(Outcome(word))}</td><td>{_e(failed)}</td></tr>")
-    return out + ["</table>"]
-
-
-def render_trend_html(cycles: Sequence[Cycle], dod: DodStatus | None = None,
-                      budgets: Mapping[str, float] | None = None) -> str:
-    """The release captain's page over ``cycles`` (oldest first).
-
-    First what the captain asks: can this be released (the definition of done ``dod``,
-    when the contract is known, and what blocks a release); then every cycle, newest
-    first (commit, kind, deployment, verdict); then the newest cycle in full; charts last:
-    pass rate per cycle, and one latency chart (median per cycle) for every scenario any
-    cycle ran, with the scenario's budget from ``budgets`` drawn as a line.
-    """
-    from truthgate.cycles.charts import line_chart
-    from truthgate.cycles.text import latency_series, pass_rate, scenario_ids
-
-    if not cycles:
-        return _page("truthgate cycles", ["<h1>truthgate cycles</h1>",
-                                          "<p>No cycles recorded.</p>"])
-    last = cycles[-1]
-    ctx = last.report.context
-    name = " ".join(x for x in (ctx.product, ctx.product_version) if x)
-    title = "truthgate release readiness" + (f" — {name}" if name else "")
-    body = [f"<h1>{_e(title)}</h1>"] + _captain(cycles, dod) + _cycle_table(cycles)
-    body += [f"<h2>Latest cycle: {last.number} ({_e(last.kind)})</h2>"] + _body(last.report)
-    body += ["<h2>Trend</h2>", f"<p>{len(cycles)} cycles, {cycles[0].number} to "
-             f"{last.number}.</p>"]
-    rates = [(str(c.number), None if (r := pass_rate(c.report)) is None else r * 100)
-             for c in cycles]
-    body.append(line_chart("Pass rate per cycle (%)", rates, fmt=lambda v: f"{v:.0f}%",
-                           css_class="pass-rate", y_max=100.0))
-    for sid in scenario_ids(cycles):
-        series = [(str(n), v) for n, v in latency_series(cycles, sid)]
-        budget = (budgets or {}).get(sid)
-        body.append(line_chart(f"Median latency of {sid}", series, fmt=fmt_ms,
-                               css_class="latency", budget=budget))
-    return _page(title, body)
+# What the ledger's page (``cycles/html.py``, a layer above) builds with: the same escaping,
+# page frame and run body, so a cycle reads exactly like the run's own HTML report.
+esc, outcome_span, run_body, page = _e, _outcome, _body, _page

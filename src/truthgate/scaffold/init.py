@@ -88,6 +88,14 @@ def _q(value: str) -> str:
     return json.dumps(value)
 
 
+def notices(d: Discovery) -> list[str]:
+    """What a person must check in the contract init wrote (printed, and TODO(init) lines)."""
+    out = [f"entrypoint: {doubt}" for doubt in d.choice.doubts]
+    if not d.entrypoint:
+        out.insert(0, "entrypoint: nothing to point at; set entrypoint.path by hand")
+    return out
+
+
 def render_contract(d: Discovery) -> str:
     """The starter product/truth.yaml for a discovered repository."""
     env_required = [n for n in d.env_names if n in d.env_in_code]
@@ -97,15 +105,26 @@ def render_contract(d: Discovery) -> str:
         "version: 1",
         "product:",
         f"  name: {_q(d.name)}",
-        "entrypoint:",
-        f"  path: {_q(d.entrypoint)}",
-        f"  command: {_q(d.command)}",
     ]
+    if d.choice.why and not d.choice.why.startswith("a guess"):
+        lines.append(f"# entrypoint from {d.choice.why}")
+    lines += [f"# TODO(init): {doubt}" for doubt in notices(d)]
+    lines += [
+        "entrypoint:",
+        f"  path: {_q(d.entrypoint or 'main.py')}",
+        f"  command: {_q(d.command or 'python main.py')}",
+    ]
+    if d.allowed_scripts:
+        lines.append("  # Scripts deploy files run before the server, and tests with a main guard.")
+        defaults = ["scripts/**", "tests/**", "quarantine/**"]
+        lines.append("  allow_main_guards: [" + ", ".join(
+            _q(p) for p in [*defaults, *d.allowed_scripts]) + "]")
     if d.other_entrypoints:
         lines.append(
-            "  # Other files with a __main__ guard: quarantine them or allow their folder."
+            "  # Other files with a __main__ guard (single-entrypoint reports them): move a"
         )
-        lines.append("  forbidden: [" + ", ".join(_q(p) for p in d.other_entrypoints) + "]")
+        lines.append("  # retired one to quarantine/ and list it here, or allow a real script:")
+        lines.append("  # forbidden: [" + ", ".join(_q(p) for p in d.other_entrypoints) + "]")
     lines.append("env:")
     for section, names in (("required", env_required), ("optional", env_optional)):
         if names:
@@ -142,10 +161,10 @@ def render_contract(d: Discovery) -> str:
 
 
 def scaffold(root: Path, *, force: bool = False,
-             install: str | None = None) -> tuple[list[str], list[str]]:
-    """Write the starter files; returns (written, kept) relative paths. Never overwrites
-    an existing file unless ``force``. ``install`` is the workflow's install line (default:
-    ``install_line`` of this installation)."""
+             install: str | None = None) -> tuple[list[str], list[str], list[str]]:
+    """Write the starter files; returns (written, kept) relative paths and the notices (what
+    init is unsure of). Never overwrites an existing file unless ``force``. ``install`` is
+    the workflow's install line (default: ``install_line`` of this installation)."""
     if not root.is_dir():
         raise ScaffoldError(f"{root} is not a directory")
     found = discover(root)
@@ -167,4 +186,4 @@ def scaffold(root: Path, *, force: bool = False,
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)
         written.append(rel)
-    return written, kept
+    return written, kept, notices(found)

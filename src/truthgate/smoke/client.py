@@ -6,8 +6,13 @@ Safety rules it enforces:
 
 - the response body is read raw and decompressed by hand with a size limit, so a huge body
   or a gzip bomb costs at most ``max_body`` bytes of memory (``body-too-large``);
-- redirects are followed manually, at most ``max_redirects`` of them, and credential
-  headers are dropped as soon as the origin (scheme, host, port) changes;
+- redirects are followed manually, at most ``max_redirects`` of them; a redirect to
+  another origin (scheme, host, port) drops the body and every header that may carry a
+  credential (:func:`carries_credential`: the request's credential headers, any header
+  holding a known secret value, any name that looks like one), and a request that writes
+  is never re-sent to another origin (``unsafe-redirect``);
+- ``guard`` (the run's production rails) is awaited before every hop with the method and
+  URL that hop really uses, so a redirect cannot carry a write to production;
 - each hop has a hard total timeout on top of httpx's connect/read/write timeouts, so a
   server dripping one byte a second cannot hold a step forever.
 """
@@ -16,11 +21,12 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import re
 import ssl
 import sys
 import time
 import zlib
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
@@ -42,6 +48,12 @@ else:
 _T = TypeVar("_T")
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})  # RFC 9110: no side effects
+ALWAYS_CREDENTIALS = frozenset({"authorization", "cookie", "proxy-authorization",
+                                "x-api-key"})
+# Header names that look like they carry a credential, whatever the contract calls them.
+_CREDENTIAL_NAME = re.compile(
+    r"auth|token|key|secret|session|cookie|passw|credential|signature|csrf|xsrf", re.I)
+Guard = Callable[[str, str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -54,8 +66,9 @@ class Prepared:
     content: bytes | None = None
     timeout_s: float = 10.0
     follow_redirects: bool = True
-    credential_headers: frozenset[str] = frozenset({"authorization", "cookie",
-                                                    "proxy-authorization"})
+    # Never sent to another origin: the auth block's header, every masked header and every
+    # header whose value holds a known secret (filled by ``execute.prepare``).
+    credential_headers: frozenset[str] = ALWAYS_CREDENTIALS
 
 
 @dataclass(frozen=True)
@@ -215,14 +228,30 @@ async def _within(hop: Coroutine[Any, Any, _T], seconds: float) -> _T:
     return await asyncio.wait_for(hop, seconds)
 
 
+def carries_credential(req: Prepared, name: str) -> bool:
+    """May header ``name`` of ``req`` hold a credential? (Then it stays on its origin.)"""
+    low = name.lower()
+    return (low in ALWAYS_CREDENTIALS or low in req.credential_headers
+            or _CREDENTIAL_NAME.search(low) is not None)
+
+
+def _shown(url: str) -> str:
+    """scheme://host:port of ``url``, without userinfo."""
+    scheme, netloc = _origin(url)
+    return f"{scheme}://{netloc}"
+
+
 def _origin(url: str) -> tuple[str, str]:
     parts = urlsplit(url)
     return parts.scheme.lower(), (parts.netloc.rsplit("@", 1)[-1]).lower()
 
 
 async def send(client: httpx.AsyncClient, req: Prepared, *, max_body: int,
-               max_redirects: int) -> Response:
-    """Send ``req`` (following redirects by hand); raise :class:`TransportFailure`."""
+               max_redirects: int, guard: Guard | None = None) -> Response:
+    """Send ``req`` (following redirects by hand); raise :class:`TransportFailure`.
+
+    ``guard(method, url)`` runs before each hop and refuses it by raising.
+    """
     method, url, content = req.method, req.url, req.content
     headers = list(req.headers)
     if not any(k.lower() == "accept-encoding" for k, _ in headers):
@@ -232,6 +261,8 @@ async def send(client: httpx.AsyncClient, req: Prepared, *, max_body: int,
     started = time.perf_counter()
     stale_retry = method in SAFE_METHODS  # at most once per request, see below
     while True:
+        if guard is not None:
+            await guard(method, url)
         try:
             resp, body = await _within(
                 _one_hop(client, method, url, headers, content, max_body), req.timeout_s)
@@ -257,13 +288,26 @@ async def send(client: httpx.AsyncClient, req: Prepared, *, max_body: int,
         if len(hops) >= max_redirects:
             raise TransportFailure("too-many-redirects",
                                    f"more than {max_redirects} redirects, last to {location}")
-        nxt = urljoin(url, location)
-        if _origin(nxt) != _origin(url):
-            # Never carry credentials to another origin (scheme, host or port changed).
-            headers = [(k, v) for k, v in headers if k.lower() not in req.credential_headers]
+        try:
+            nxt = urljoin(url, location)
+            _origin(nxt)
+        except ValueError:
+            raise TransportFailure("protocol", f"{_shown(url)} redirected to an invalid "
+                                               f"URL ({location[:200]!r})") from None
         if resp.status_code == 303 or (resp.status_code in (301, 302) and method == "POST"):
             method, content = ("HEAD" if method == "HEAD" else "GET"), None
             headers = [(k, v) for k, v in headers
                        if k.lower() not in ("content-type", "content-length")]
+        if _origin(nxt) != _origin(url):
+            if method not in SAFE_METHODS:
+                # A write is never re-sent to another origin (307/308 keep method and body).
+                raise TransportFailure(
+                    "unsafe-redirect",
+                    f"refused to follow a {resp.status_code} redirect to another origin "
+                    f"({_shown(nxt)}): it would re-send {method} and its body there")
+            # Never carry credentials or a body to another origin (scheme, host or port
+            # changed).
+            headers = [(k, v) for k, v in headers if not carries_credential(req, k)]
+            content = None
         hops.append(nxt)
         url = nxt

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
+from truthgate.contract.model import DefinitionOfDone
 from truthgate.smoke import jpath
 from truthgate.smoke.client import TransportFailure, send
 from truthgate.smoke.execute import StepEnv, prepare
@@ -32,12 +33,20 @@ def clean_id(value: str) -> str:
     return text[:MAX_ID_CHARS]
 
 
-def deployment_path(configured: str, scenarios: Iterable[Scenario]) -> str:
-    return configured or probe_path(scenarios)
+def probe_for(dod: DefinitionOfDone, scenarios: Iterable[Scenario],
+              deployment_id: str | None) -> tuple[str, str] | None:
+    """(path, field) to read the deployment from; None when named outright or not asked."""
+    if deployment_id is not None or not dod.deployment_field:
+        return None
+    return (dod.deployment_path or probe_path(scenarios)), dod.deployment_field
 
 
-async def read_deployment(env: StepEnv, path: str, field: str) -> tuple[str, str]:
-    """(deployment id, '') or ('', why it could not be read)."""
+async def read_deployment(env: StepEnv, probe: tuple[str, str] | None
+                          ) -> tuple[str, str] | None:
+    """(deployment id, '') or ('', why it could not be read); None without a probe."""
+    if probe is None:
+        return None
+    path, field = probe
     where = f"{path} field {field!r}"
     try:
         prep = prepare(env, Request(path=path), {})
@@ -59,3 +68,18 @@ async def read_deployment(env: StepEnv, path: str, field: str) -> tuple[str, str
     if not ident:
         return "", f"cannot read the deployment: {path} field {field!r} is empty"
     return ident, ""
+
+
+def settle(deployment_id: str | None, before: tuple[str, str] | None,
+           after: tuple[str, str] | None) -> tuple[str, str]:
+    """(deployment, note) of the run: the one named, or the reads before and after the
+    scenarios when they agree."""
+    if before is None or after is None:
+        return clean_id(deployment_id or ""), ""
+    (first, why_first), (last, why_last) = before, after
+    if not first or not last:
+        return "", why_first or why_last
+    if first != last:
+        return "", (f"the deployment changed during the run ({first} -> {last}): this run "
+                    "counts toward no deploy")
+    return first, ""

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import errno
 import json
+import os
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -16,7 +18,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from truthgate.contract.urls import url_problem
 from truthgate.model import Exchange, Outcome, StepResult
+from truthgate.safeio import read_regular
 from truthgate.smoke.client import (
     Prepared,
     Response,
@@ -30,8 +34,10 @@ from truthgate.smoke.jpath import MISS, search
 from truthgate.smoke.kinds.base import MISSING, Plan, StepRun
 from truthgate.smoke.mask import Masker
 from truthgate.smoke.model import Auth, Defaults, Request, Step
+from truthgate.smoke.production import Rails
 from truthgate.smoke.template import TemplateError, render, render_value
 
+MAX_SCHEMA_BYTES = 8 << 20  # a schema_file past this is refused
 REPORT_BODY_CHARS = 4096  # response text kept in a report's Exchange
 REPORT_REQUEST_CHARS = 2048
 MAX_WARM_STEPS = 2000  # steps whose expectations are pre-evaluated before a run
@@ -53,6 +59,7 @@ class StepEnv:
     deadline: float | None = None  # time.monotonic() value; None: no run deadline
     deadline_label: str = "the run's deadline"
     schema_cache: dict[str, Any] = field(default_factory=dict)
+    rails: Rails | None = None  # checked before every hop: no write reaches production
 
     def remaining(self) -> float | None:
         """Seconds left before the run's deadline (None: no deadline)."""
@@ -109,13 +116,17 @@ def prepare(env: StepEnv, req: Request, variables: Mapping[str, Any]) -> Prepare
             ctype = "application/x-www-form-urlencoded"
     except TemplateError as exc:
         raise StepError("template", str(exc)) from None
+    problem = url_problem(url)
+    if problem:
+        raise StepError("invalid-url", f"cannot send to this URL: {problem}")
     if ctype and not any(k.lower() == "content-type" for k, _ in headers):
         headers.append(("Content-Type", ctype))
-    cred = {"authorization", "cookie", "proxy-authorization"}
+    cred = set(env.masker.headers)
     if req.auth is not None:
         name, value = _auth_header(req.auth, env.environ)
         headers = [(k, v) for k, v in headers if k.lower() != name.lower()] + [(name, value)]
         cred.add(name.lower())
+    cred.update(k.lower() for k, v in headers if env.masker.contains_secret(v))
     timeout = req.timeout_s if req.timeout_s is not None else env.timeout_s
     return Prepared(method=req.method, url=url, headers=tuple(headers), content=content,
                     timeout_s=timeout, follow_redirects=req.follow_redirects,
@@ -128,13 +139,26 @@ def _schema(env: StepEnv, step: Step) -> Any:
     if exp.json_schema is not None or not exp.schema_file:
         return exp.json_schema
     if exp.schema_file not in env.schema_cache:
-        path = (env.root or Path(".")) / exp.schema_file
         try:
-            env.schema_cache[exp.schema_file] = json.loads(path.read_text(encoding="utf-8"))
+            path = _inside_root(env.root or Path("."), exp.schema_file)
+            # A regular file inside the repository, bounded: never a FIFO, /dev/zero, or
+            # a link to JSON elsewhere on the machine.
+            env.schema_cache[exp.schema_file] = json.loads(
+                read_regular(path, MAX_SCHEMA_BYTES).decode("utf-8"))
         except (OSError, ValueError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
             raise StepError("schema-file", f"cannot read the JSON Schema {exp.schema_file}: "
-                                           f"{exc}") from None
+                                           f"{why}") from None
     return env.schema_cache[exp.schema_file]
+
+
+def _inside_root(root: Path, rel: str) -> Path:
+    """``root / rel`` with every symlink resolved; OSError when it leaves the root."""
+    real_root = os.path.realpath(root)
+    full = os.path.realpath(os.path.join(real_root, rel))
+    if full != real_root and not full.startswith(real_root + os.sep):
+        raise OSError(errno.EACCES, "it resolves to a file outside the repository")
+    return Path(full)
 
 
 def warm_up(env: StepEnv, plans: Iterable[Plan | Exception]) -> None:
@@ -239,7 +263,8 @@ async def _attempt(env: StepEnv, step: Step, variables: dict[str, Any],
     prep = replace(prep, timeout_s=max(timeout, 0.001))
     try:
         resp = await send(env.client, prep, max_body=env.max_body,
-                          max_redirects=env.defaults.max_redirects)
+                          max_redirects=env.defaults.max_redirects,
+                          guard=env.rails.check if env.rails is not None else None)
     except TransportFailure as exc:
         msg, error_class = env.masker.text(exc.message), exc.error_class
         if error_class == "timeout" and cut_by_deadline:

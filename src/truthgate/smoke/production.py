@@ -1,21 +1,41 @@
-"""Is a base URL a production target? Compared by origin, never by spelling.
+"""Production targets: which requests may reach them. Compared by address, never by spelling.
 
-The safety rail "unsafe scenarios never run against production" must not be bypassed by
-typing the production URL differently: another letter case, a path below it, a trailing
-dot, an explicit default port, or ``localhost`` for ``127.0.0.1``. Two URLs are the same
-target when their normalised origins (scheme, host, port) are equal; the path is ignored,
-because everything under a production origin is production.
+Two guards, both from issue 9 and issue 18:
+
+- :func:`is_production` decides whether a base URL is a production target. The safety rail
+  "unsafe scenarios never run against production" must not be bypassed by typing the
+  production URL differently: another letter case, a path below it, a trailing dot, an
+  explicit default port, ``localhost`` for ``127.0.0.1``, or the other spellings the C
+  resolver accepts for an IPv4 address (``127.1``, ``2130706433``, ``0x7f.0.0.1``,
+  ``017700000001``, ``0``) and IPv6 forms (``[::1]``, ``[::ffff:127.0.0.1]``). Two URLs
+  are the same target when their normalised (host, port) are equal; the path is ignored
+  (everything under a production origin is production) and so is the scheme (``http``
+  and ``https`` on one host and port are one socket).
+- :class:`Rails` is checked by ``client.send`` before **every hop** of every request (the
+  first and each redirect), against the URL the hop really goes to: a request that writes
+  (a method other than GET/HEAD/OPTIONS, or a route the contract marks ``unsafe: true``)
+  is refused when that URL is a production target, whatever the flags and whatever the
+  scenario says about itself. A host name is also resolved, and its addresses compared
+  with the production targets' addresses, so a name pointing at production is production.
 """
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
+import posixpath
+import re
+import socket
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
 
-import httpx
+from truthgate.smoke.client import SAFE_METHODS, TransportFailure, httpx
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _LOOPBACK = "loopback"  # every spelling of this machine is one host
+_INET_ATON = re.compile(r"[0-9a-fA-Fx.]+")  # what inet_aton may read as an IPv4 address
+_RESOLVE_TIMEOUT_S = 5.0
 
 
 def origin(url: str) -> tuple[str, str, int] | None:
@@ -29,27 +49,155 @@ def origin(url: str) -> tuple[str, str, int] | None:
     if not scheme or not host:
         return None
     port = parsed.port or _DEFAULT_PORTS.get(scheme, 0)
-    return scheme, _canonical_host(host), port
+    return scheme, canonical_host(host), port
 
 
-def _canonical_host(host: str) -> str:
+def canonical_host(host: str) -> str:
+    """One spelling per host: every loopback form is ``loopback``, IPs in their short form."""
+    host = host.strip("[]").lower().rstrip(".")
     if host == "localhost" or host.endswith(".localhost"):
         return _LOOPBACK
-    try:
-        address = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
+    address = _ip(host)
+    if address is None:
         return host
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
     if address.is_loopback or address.is_unspecified:
         return _LOOPBACK
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        mapped = address.ipv4_mapped
-        return _LOOPBACK if mapped.is_loopback else str(mapped)
     return str(address)
 
 
+def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """``host`` read as an address the way the resolver reads it (inet_aton for IPv4)."""
+    try:
+        return ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        pass
+    if _INET_ATON.fullmatch(host) and any(c.isdigit() for c in host):
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return None
+    return None
+
+
+def _endpoint(url: str) -> tuple[str, int] | None:
+    found = origin(url)
+    return None if found is None else (found[1], found[2])
+
+
 def is_production(url: str, production_urls: Iterable[str]) -> bool:
-    """True when ``url`` has the origin of any of ``production_urls``."""
-    mine = origin(url)
+    """True when ``url`` has the (host, port) of any of ``production_urls``."""
+    mine = _endpoint(url)
     if mine is None:
         return False
-    return any(origin(p) == mine for p in production_urls)
+    return any(_endpoint(p) == mine for p in production_urls)
+
+
+def _segments(path: str) -> str:
+    """A URL path compared as a server would route it: decoded, dot segments resolved."""
+    path = re.sub(r"/+", "/", "/" + unquote(path or "/").lower())
+    return posixpath.normpath(path).rstrip("/") or "/"
+
+
+@dataclass(frozen=True)
+class UnsafeRoute:
+    """A route the contract marks ``unsafe: true``: its method and its path pattern."""
+
+    method: str
+    path: str
+    pattern: re.Pattern[str]
+
+    @classmethod
+    def of(cls, method: str, path: str) -> UnsafeRoute:
+        parts = [("[^/]+" if re.fullmatch(r"\{[^/{}]*\}", p) else re.escape(p))
+                 for p in _segments(path).split("/")]
+        # Anything below the base URL's own path prefix: /api/generate is /generate.
+        return cls(method.upper(), path, re.compile(r"(?:/.*)?" + "/".join(parts)))
+
+    def matches(self, method: str, path: str) -> bool:
+        method = method.upper()
+        same = method == self.method or (method == "HEAD" and self.method == "GET")
+        return same and self.pattern.fullmatch(_segments(path)) is not None
+
+
+@dataclass
+class Rails:
+    """What no request may do to a production target; checked at send time, per hop."""
+
+    production_urls: tuple[str, ...] = ()
+    unsafe_routes: tuple[UnsafeRoute, ...] = ()
+    _endpoints: frozenset[tuple[str, int]] = field(init=False)
+    _resolved: dict[tuple[str, int], frozenset[tuple[str, int]]] = field(
+        init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._endpoints = frozenset(e for e in map(_endpoint, self.production_urls) if e)
+
+    @classmethod
+    def build(cls, production_urls: Iterable[str],
+              routes: Iterable[tuple[str, str, bool]]) -> Rails:
+        """Rails from the production targets' URLs and the contract's (method, path, unsafe)."""
+        return cls(tuple(production_urls),
+                   tuple(UnsafeRoute.of(m, p) for m, p, unsafe in routes if unsafe))
+
+    def writes(self, method: str, url: str) -> str:
+        """Why a request writes ('' when it does not)."""
+        if method.upper() not in SAFE_METHODS:
+            return f"{method.upper()} writes"
+        try:
+            path = urlsplit(url).path
+        except ValueError:
+            path = url  # unparseable: match the routes against the whole text
+        for route in self.unsafe_routes:
+            if route.matches(method, path):
+                return f"the contract marks {route.method} {route.path} unsafe"
+        return ""
+
+    async def _addresses(self, host: str, port: int) -> frozenset[tuple[str, int]]:
+        """The (canonical address, port) pairs ``host`` resolves to (empty if it does not)."""
+        key = (host, port)
+        if key not in self._resolved:
+            found: set[tuple[str, int]] = set()
+            if host == _LOOPBACK or _ip(host) is not None:
+                found.add((host, port))
+            else:
+                try:
+                    infos = await asyncio.wait_for(asyncio.get_running_loop().getaddrinfo(
+                        host, port, type=socket.SOCK_STREAM), _RESOLVE_TIMEOUT_S)
+                    found.update((canonical_host(str(info[4][0])), port) for info in infos)
+                except (OSError, asyncio.TimeoutError, UnicodeError):
+                    pass
+            self._resolved[key] = frozenset(found)
+        return self._resolved[key]
+
+    async def reaches_production(self, url: str) -> bool:
+        """True when ``url`` goes to a production target (by spelling or by address)."""
+        mine = _endpoint(url)
+        if mine is None or not self._endpoints:
+            return False
+        if mine in self._endpoints:
+            return True
+        theirs: set[tuple[str, int]] = set()
+        for endpoint in self._endpoints:
+            theirs |= await self._addresses(*endpoint)
+        return bool(await self._addresses(*mine) & theirs)
+
+    async def check(self, method: str, url: str) -> None:
+        """Raise :class:`TransportFailure` if sending ``method url`` would write to production."""
+        if not self._endpoints:
+            return  # no production target in this run: nothing to protect
+        why = self.writes(method, url)
+        if why and await self.reaches_production(url):
+            raise TransportFailure(
+                "production-refused",
+                f"refused to send {method.upper()} to {_where(url)}: it is a production "
+                f"target and the request writes ({why})")
+
+
+def _where(url: str) -> str:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "an invalid URL"
+    return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}"

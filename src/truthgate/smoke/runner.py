@@ -24,17 +24,18 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from truthgate import redact
 from truthgate.contract.model import Contract
+from truthgate.contract.urls import url_problem
 from truthgate.errors import UsageError
 from truthgate.model import RunContext, RunReport, ScenarioResult
 from truthgate.smoke.client import httpx, tls_context
-from truthgate.smoke.deployment import clean_id, deployment_path, read_deployment
+from truthgate.smoke.deployment import probe_for, read_deployment, settle
 from truthgate.smoke.execute import StepEnv, warm_up
 from truthgate.smoke.kinds import KINDS
 from truthgate.smoke.kinds.base import Plan
 from truthgate.smoke.mask import Masker
 from truthgate.smoke.model import Auth, Scenario, SmokeSpec
 from truthgate.smoke.netbackend import ProtocolTransport
-from truthgate.smoke.production import is_production
+from truthgate.smoke.production import Rails, is_production
 from truthgate.smoke.readiness import wait_ready
 from truthgate.smoke.scenario import Selection, run_scenario, skip_reason, skipped, try_plan
 from truthgate.smoke.template import TemplateError, render
@@ -92,14 +93,19 @@ def _render_url(text: str, environ: Mapping[str, str], what: str) -> str:
         url = render(text, {}, environ).strip()
     except TemplateError as exc:
         raise SmokeUsageError(f"{what}: {exc}") from None
-    if url and urlsplit(url).scheme not in ("http", "https"):
-        raise SmokeUsageError(f"{what}: {url!r} is not an http(s) URL")
+    problem = url_problem(url) if url else ""
+    if problem:
+        raise SmokeUsageError(f"{what}: {problem}")
     return url
 
 
 def _resolve(spec: SmokeSpec, base_url: str | None, target: str | None,
-             environ: Mapping[str, str]) -> tuple[str, bool]:
-    """(base URL, production?) from --base-url, --target and the contract."""
+             environ: Mapping[str, str]) -> tuple[str, bool, tuple[str, ...]]:
+    """(base URL, production?, production URLs) from --base-url, --target and the contract.
+
+    The production URLs are every production target's, plus the base URL itself when the
+    run is production: the rails checked before each request refuse writes to all of them.
+    """
     tgt = None
     if target:
         tgt = spec.target(target)
@@ -122,7 +128,9 @@ def _resolve(spec: SmokeSpec, base_url: str | None, target: str | None,
                 continue
     # A URL typed by hand under a production target's origin is production too.
     production = bool(tgt and tgt.production) or is_production(url, production_urls)
-    return url, production
+    if production:
+        production_urls.append(url)
+    return url, production, tuple(production_urls)
 
 
 def _select(spec: SmokeSpec, ids: Sequence[str]) -> tuple[Scenario, ...]:
@@ -166,7 +174,9 @@ async def run_smoke_async(
         raise SmokeUsageError("the contract declares no smoke scenarios")
     if concurrency < 1:
         raise SmokeUsageError("concurrency must be at least 1")
-    url, production = _resolve(spec, base_url, target, environ)
+    url, production, production_urls = _resolve(spec, base_url, target, environ)
+    rails = Rails.build(production_urls,
+                        ((r.method, r.path, r.unsafe) for r in contract.routes))
     chosen = _select(spec, scenario_ids)
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     run_id = uuid.uuid4().hex[:12]
@@ -186,6 +196,7 @@ async def run_smoke_async(
     # CPU work first (kind expansion, schema files, first-use imports and caches), so
     # none of it runs inside the event loop while requests are being timed.
     plans = {sc.id: try_plan(sc, contract) for sc in chosen if not skip_reason(sc, sel)}
+    refused = _writes_refused(plans, rails, sel) if production else {}
     if transport is None:
         transport, https = _transports(url, spec.defaults.verify_tls, concurrency)
         mounts: dict[str, httpx.AsyncBaseTransport | None] = {"https://": https}
@@ -200,24 +211,19 @@ async def run_smoke_async(
                       masker=masker, timeout_s=timeout_s,
                       max_body=max_body_bytes or spec.defaults.max_body_bytes,
                       extra_headers=_target_headers(spec, target), root=contract.root,
-                      deadline=deadline)
+                      deadline=deadline, rails=rails)
         warm_up(env, plans.values())
         if wait_ready_s > 0:
             note = await wait_ready(env, chosen, wait_ready_s)
             if note:
                 notes.append(masker.text(note))
-        dod = contract.release.definition_of_done
-        probe = ("" if deployment_id is not None or not dod.deployment_field
-                 else deployment_path(dod.deployment_path, spec.scenarios))
-        before = await read_deployment(env, probe, dod.deployment_field) if probe else None
+        probe = probe_for(contract.release.definition_of_done, spec.scenarios, deployment_id)
+        before = await read_deployment(env, probe)
         results = await _run_all(env, chosen, plans, contract, sel, run_id, concurrency,
-                                 progress, started)
-        after = await read_deployment(env, probe, dod.deployment_field) if probe else None
-    deployment = clean_id(deployment_id or "")
-    if before is not None and after is not None:
-        deployment, note = _same_deployment(before, after)
-        if note:
-            notes.append(masker.text(note))
+                                 progress, refused, started)
+        after = await read_deployment(env, probe)
+    deployment, note = settle(deployment_id, before, after)
+    notes += [masker.text(note)] if note else []
     context = RunContext(
         command="smoke", product=contract.product.name,
         product_version=contract.product.version, contract_path=str(contract.source),
@@ -229,15 +235,26 @@ async def run_smoke_async(
     return RunReport(context=context, scenarios=results, notes=tuple(notes))
 
 
-def _same_deployment(before: tuple[str, str], after: tuple[str, str]) -> tuple[str, str]:
-    """(deployment, note) from the reads before and after the scenarios."""
-    (first, why_first), (last, why_last) = before, after
-    if not first or not last:
-        return "", why_first or why_last
-    if first != last:
-        return "", (f"the deployment changed during the run ({first} -> {last}): this run "
-                    "counts toward no deploy")
-    return first, ""
+def _writes_refused(plans: Mapping[str, Plan | Exception], rails: Rails,
+                    sel: Selection) -> dict[str, str]:
+    """Scenarios of a production run that would write, each with the reason it is skipped.
+
+    A scenario need not say ``unsafe: true`` to write: a step with a writing method or a
+    route the contract marks unsafe makes it one. (The rails still check every request as
+    it is sent: this only reports such a scenario as refused instead of as an error.)
+    """
+    out: dict[str, str] = {}
+    for sid, plan in plans.items():
+        if isinstance(plan, Exception):
+            continue
+        for step in plan.steps:
+            req = step.request
+            why = rails.writes(req.method, req.url or "/" + req.path.lstrip("/"))
+            if why:
+                out[sid] = (f"writes ({why}), refused: target {sel.target or '(base URL)'} "
+                            "is marked production")
+                break
+    return out
 
 
 def _target_headers(spec: SmokeSpec, target: str | None) -> tuple[tuple[str, str], ...]:
@@ -310,8 +327,9 @@ def _group(sc: Scenario) -> str:
 async def _run_all(env: StepEnv, chosen: tuple[Scenario, ...],
                    plans: Mapping[str, Plan | Exception], contract: Contract,
                    sel: Selection, run_id: str, concurrency: int,
-                   progress: Progress | None, started: Started | None = None,
-                   ) -> tuple[ScenarioResult, ...]:
+                   progress: Progress | None,
+                   refused: Mapping[str, str] | None = None,
+                   started: Started | None = None) -> tuple[ScenarioResult, ...]:
     """Skips first; reads beside (exclusive writers, then other writers); then ``alone``.
 
     Two lanes run at the same time under one semaphore: the read-only scenarios, and the
@@ -328,7 +346,7 @@ async def _run_all(env: StepEnv, chosen: tuple[Scenario, ...],
     groups: dict[str, list[Scenario]] = {"reads": [], "writes": [], "writes-alone": [],
                                          "alone": []}
     for sc in chosen:
-        reason = skip_reason(sc, sel)
+        reason = skip_reason(sc, sel) or (refused or {}).get(sc.id, "")
         if reason:
             done(skipped(sc, reason))
         else:

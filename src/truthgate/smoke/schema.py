@@ -96,7 +96,7 @@ AUTH = s_obj(
 REQUEST_PROPS: Schema = {
     "method": s_str("HTTP method; GET by default.", enum=HTTP_METHODS),
     "path": s_tpl("Path joined to the base URL, e.g. '/health'."),
-    "url": s_tpl("Absolute URL, used instead of base URL + path."),
+    "url": s_tpl("Absolute URL, used instead of base URL + path.", format="http-url"),
     "query": s_map("Query parameters.", {"type": ["string", "number", "boolean"],
                                          "x-interpolate": True}),
     "headers": s_map("Request headers (defaults.headers are added first).",

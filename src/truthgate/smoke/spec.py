@@ -60,7 +60,7 @@ from truthgate.smoke.schema import (
 TARGET = s_obj(
     "A named deployment the smoke run can be pointed at with --target.",
     {
-        "base_url": s_tpl("Base URL of this deployment."),
+        "base_url": s_tpl("Base URL of this deployment.", format="http-url"),
         "production": s_bool("A production target refuses unsafe scenarios whatever the "
                              "flags."),
         "preview": s_bool("A non-production preview deployment: a `truthgate release` smoke "
@@ -154,7 +154,8 @@ def smoke_schema() -> Schema:
     return s_obj(
         "Live HTTP smoke scenarios (S0..S8 and more) run by 'truthgate smoke'.",
         {
-            "base_url": s_tpl("Default base URL, e.g. '${APP_URL:-http://127.0.0.1:8000}'."),
+            "base_url": s_tpl("Default base URL, e.g. '${APP_URL:-http://127.0.0.1:8000}'.",
+                              format="http-url"),
             "targets": s_map("Named deployments (name -> target).", TARGET),
             "defaults": DEFAULTS,
             "scenarios": s_list("The scenarios, run concurrently, steps in order.",

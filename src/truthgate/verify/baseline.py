@@ -20,8 +20,11 @@ from truthgate import __version__
 from truthgate.errors import TruthgateError
 from truthgate.model import RunReport
 from truthgate.redact import scrub
+from truthgate.safeio import read_regular
 
 BASELINE_VERSION = 1
+
+MAX_BASELINE_BYTES = 64 << 20  # refused past this, never read unbounded
 
 
 class BaselineError(TruthgateError):
@@ -85,7 +88,7 @@ def write_baseline(report: RunReport, path: str | Path) -> int:
 def load_baseline(path: str | Path) -> Baseline:
     """Read a baseline written by ``write_baseline`` (BaselineError when it is not one)."""
     try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        doc = json.loads(read_regular(path, MAX_BASELINE_BYTES).decode("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BaselineError(f"cannot read baseline {path}: {exc}") from exc
     if not isinstance(doc, dict) or doc.get("truthgate_baseline") != BASELINE_VERSION:

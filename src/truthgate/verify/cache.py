@@ -19,8 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from truthgate import __version__
+from truthgate.safeio import read_regular
 from truthgate.verify import facts as facts_module
-from truthgate.verify.cachedir import CACHE_DIR, RACY_NS, atomic_write, code_stamp, paused_gc
+from truthgate.verify.cachedir import (
+    CACHE_DIR,
+    MAX_CACHE_BYTES,
+    RACY_NS,
+    atomic_write,
+    code_stamp,
+    paused_gc,
+)
 from truthgate.verify.facts import FACTS_VERSION, FileFacts
 
 CACHE_FILE = f"facts-v{FACTS_VERSION}.pickle"
@@ -69,7 +77,7 @@ class FactsCache:
 
     def _load(self) -> dict[str, CacheEntry]:
         try:
-            raw = self.path.read_bytes()
+            raw = read_regular(self.path, MAX_CACHE_BYTES)  # a FIFO here must not hang
         except OSError:
             return {}
         try:

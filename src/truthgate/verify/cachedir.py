@@ -30,6 +30,7 @@ from pathlib import Path
 from truthgate import __version__
 
 CACHE_DIR = ".truthgate_cache"
+MAX_CACHE_BYTES = 1 << 30  # a cache file past this (or not a regular file) is ignored
 # A file modified this close to the cache write may change again within the same mtime tick
 # without its size changing; such entries are re-hashed on the next run instead of trusted.
 RACY_NS = 2_000_000_000

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from truthgate.safeio import read_regular
 from truthgate.verify.cachedir import stat_sig
+from truthgate.verify.extract import decode_source
 from truthgate.verify.facts import FileFacts
 from truthgate.verify.graph import ImportEdge, ImportGraph
 from truthgate.verify.walk import compile_globs
@@ -107,12 +109,14 @@ class RepoState:
         full = self._resolve(path)
         if full is not None:
             try:
-                if os.path.getsize(full) <= _MAX_TEXT_BYTES:
-                    with open(full, "rb") as fh:
-                        data = fh.read()
-                    if b"\0" not in data[:8192]:
-                        text = data.decode("utf-8-sig")
-            except (OSError, UnicodeDecodeError):
+                # Regular files only, never blocking: a FIFO at .env.example or a kb file
+                # would otherwise hang verify, a link to /dev/zero fill the memory.
+                data = read_regular(full, _MAX_TEXT_BYTES)
+                if b"\0" not in data[:8192]:
+                    # Python source in the encoding it declares (PEP 263), as verify parses it.
+                    text = (decode_source(data) if path.endswith(".py")
+                            else data.decode("utf-8-sig"))
+            except (OSError, UnicodeDecodeError, SyntaxError):
                 text = None
         self._texts[path] = text
         return text

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from truthgate import __version__
+from truthgate.errors import UsageError
 from truthgate.model import (
     Finding,
     InvariantResult,
@@ -35,7 +36,7 @@ from truthgate.verify.facts import FileFacts
 from truthgate.verify.results_cache import ResultsCache, make_listing
 from truthgate.verify.runner import InvariantRunner, suppression_result
 from truthgate.verify.suppress import SUPPRESSIONS_ID
-from truthgate.verify.walk import WalkProblem, WalkResult, walk_repo
+from truthgate.verify.walk import WalkProblem, WalkResult, compile_globs, walk_repo
 
 if TYPE_CHECKING:
     from truthgate.contract.model import Contract, InvariantSpec
@@ -77,11 +78,89 @@ def _skipped(
     return tuple(sorted(out, key=lambda x: (x.location.path if x.location else "", x.message)))
 
 
+UNEXAMINED_ID = "truthgate-unexamined"
+UNEXAMINED_KIND = "unexamined-python"
+# Why a Python file could not be examined, by the problem its facts or the walk recorded.
+_UNEXAMINED_WHY = {"non-utf8": "encoding", "encoding": "encoding", "too-deep": "too deep",
+                   "too-large": "too large"}
+
+
+def _unexamined(
+    problems: Sequence[WalkProblem], files: Sequence[FileFacts],
+    accepted: Sequence[tuple[str, str]],
+) -> InvariantResult | None:
+    """A failing result naming every Python file verify could not examine, unless accepted.
+
+    A module truthgate could not decode, parse or read may hold exactly what the invariants
+    look for: passing the gate over it would be a false green. ``verify.accept_unexamined``
+    lists the globs a team accepts, each with its reason (reported as a note on the skip).
+    """
+    why: list[tuple[str, str, str, int]] = []  # (path, reason word, detail, line)
+    for p in problems:
+        if p.path.endswith(".py") and p.detail.startswith("unreadable"):
+            why.append((p.path, "unreadable", p.detail, 0))
+    for f in files:
+        if f.is_python and f.problem in _UNEXAMINED_WHY:
+            why.append((f.path, _UNEXAMINED_WHY[f.problem], f.problem_detail, f.problem_line))
+    if not why:
+        return None
+    accepts = [(compile_globs([glob]), reason) for glob, reason in accepted]
+    findings: list[Finding] = []
+    reasons: dict[str, int] = {}
+    for path, word, detail, line in sorted(why):
+        reason = next((r for spec, r in accepts if spec.match_file(path)), None)
+        if reason is not None:
+            reasons[reason] = reasons.get(reason, 0) + 1
+            continue
+        message = f"Python file not examined ({word}): {detail}" if detail else \
+            f"Python file not examined ({word})"
+        findings.append(Finding(
+            invariant_id=UNEXAMINED_ID, kind=UNEXAMINED_KIND, message=message,
+            severity=Severity.ERROR, location=Location(path, line, 0),
+            hint="make it readable to truthgate, exclude it (verify.exclude), or accept it "
+                 "with a reason (verify.accept_unexamined)",
+            fingerprint=fingerprint(UNEXAMINED_KIND, path, word, ""),
+        ))
+    return InvariantResult(
+        id=UNEXAMINED_ID, kind=UNEXAMINED_KIND, severity=Severity.ERROR,
+        outcome=Outcome.FAIL if findings else Outcome.PASS,
+        description="Every Python file in scope was examined, or is accepted as unexamined"
+                    + "".join(f"; {n} accepted: {r}" for r, n in reasons.items()) + ".",
+        findings=tuple(findings), files_examined=len(why),
+    )
+
+
 def _chosen(
     specs: Sequence[InvariantSpec], select: Sequence[str], ignore: Sequence[str]
 ) -> list[InvariantSpec]:
     chosen = [s for s in specs if not select or s.id in select]
     return [s for s in chosen if s.id not in ignore]
+
+
+class UnknownInvariantError(UsageError, ValueError):
+    """``--select``/``--ignore`` names an id the contract does not have (a usage error)."""
+
+
+def check_selection(contract: Contract, select: Sequence[str], ignore: Sequence[str]) -> None:
+    """Refuse a ``--select``/``--ignore`` id the contract does not declare.
+
+    A typo must not turn the gate into "PASSED, 0 invariants": the CLI exits 2 with the
+    closest id (``did you mean``) and the ids there are.
+    """
+    from truthgate.contract.problems import suggest
+
+    ids = [s.id for s in contract.invariants]
+    known = {*ids, SUPPRESSIONS_ID}
+    for option, names in (("--select", select), ("--ignore", ignore)):
+        for name in names:
+            if name in known:
+                continue
+            guess = suggest(name, known)
+            hint = f"; did you mean {guess!r}?" if guess else ""
+            raise UnknownInvariantError(
+                f"{option} names {name!r}, which is no invariant id of the contract{hint} "
+                f"(its ids: {', '.join(ids) or 'none'})"
+            )
 
 
 def run_verify(
@@ -100,7 +179,9 @@ def run_verify(
 
     ``baseline`` is a loaded ``Baseline`` or a path to one (BaselineError when unreadable).
     ``jobs`` caps worker processes for cold extraction (default: the usable cores).
+    An unknown ``select``/``ignore`` id raises ``UnknownInvariantError`` (a UsageError: exit 2).
     """
+    check_selection(contract, select, ignore)
     started_at = _now()
     root = Path(contract.root)
     if isinstance(baseline, (str, Path)):
@@ -130,6 +211,9 @@ def run_verify(
         state = RepoState(root, contract, files)
         results, notes = _run_all(state, baseline, specs, contract, select, ignore, stats)
         skipped = _skipped(walked.problems, files, _syntax_checked(results))
+        unexamined = _unexamined(walked.problems, files, contract.verify.accept_unexamined)
+        if unexamined is not None:
+            results = [*results, unexamined]
         if results_cache is not None:
             _store(results_cache, key, walked, files, state, (results, notes, skipped))
     return _report(contract, started_at, select, ignore, baseline, use_cache, results, notes,
@@ -154,9 +238,6 @@ def _run_all(
     notes = [_facts_note(stats.files, stats.from_cache, stats.rehashed, stats.extracted,
                          stats.workers)]
     known = {s.id for s in contract.invariants} | {s.kind for s in contract.invariants}
-    for name in (*select, *ignore):
-        if name not in known and name != SUPPRESSIONS_ID:
-            notes.append(f"--select/--ignore names {name!r}, which is no invariant of the contract")
 
     include_supp = (not select or SUPPRESSIONS_ID in select) and SUPPRESSIONS_ID not in ignore
     if include_supp:

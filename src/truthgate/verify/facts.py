@@ -16,7 +16,7 @@ from dataclasses import dataclass
 NOT_LITERAL = "<not-a-literal>"
 
 # Version of the facts format: bump when a field changes so stale cache entries are dropped.
-FACTS_VERSION = 4
+FACTS_VERSION = 5  # 5: Python files decoded by their PEP 263 coding declaration
 
 
 @dataclass(frozen=True)

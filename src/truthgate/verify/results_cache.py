@@ -25,7 +25,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from truthgate.verify.cachedir import CACHE_DIR, RACY_NS, atomic_write, paused_gc, stat_sig
+from truthgate.safeio import read_regular
+from truthgate.verify.cachedir import (
+    CACHE_DIR,
+    MAX_CACHE_BYTES,
+    RACY_NS,
+    atomic_write,
+    paused_gc,
+    stat_sig,
+)
 from truthgate.verify.walk import read_regular_file
 
 RESULTS_FILE = "results-v1.bin"
@@ -77,7 +85,7 @@ class ResultsCache:
         stats are refreshed so the next run need not hash them again).
         """
         try:
-            raw = self.path.read_bytes()
+            raw = read_regular(self.path, MAX_CACHE_BYTES)  # a FIFO here must not hang
         except OSError:
             return None
         try:

@@ -8,7 +8,6 @@ root, and each real directory is entered once, so link loops cannot hang the wal
 
 from __future__ import annotations
 
-import errno
 import os
 import stat
 from collections.abc import Sequence
@@ -18,7 +17,10 @@ from typing import Any
 
 import pathspec
 
+from truthgate.safeio import file_type, read_regular
+
 # Tool and dependency directories: never product code, often huge.
+MAX_GITIGNORE_BYTES = 8 << 20  # a .gitignore past this is refused (noted, hides nothing)
 ALWAYS_SKIP_DIRS = frozenset(
     {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".truthgate_cache"}
 )
@@ -107,8 +109,8 @@ def load_gitignore(
     ``problems`` when given.
     """
     try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            lines = fh.read().splitlines()
+        # Never open() it: a FIFO named .gitignore would block the walk forever.
+        lines = read_regular(path, MAX_GITIGNORE_BYTES).decode("utf-8", "replace").splitlines()
     except OSError as exc:
         if problems is not None:
             problems.append(
@@ -205,34 +207,16 @@ def walk_repo(root: Path, exclude: Sequence[str] = ()) -> WalkResult:
 
 
 def _file_type(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "a special file"
+    return file_type(mode)
 
 
-def read_regular_file(abspath: str) -> bytes:
+def read_regular_file(abspath: str, limit: int | None = None) -> bytes:
     """The bytes of a regular file; OSError for anything else, without ever blocking.
 
     The walk saw a regular file, but it may have been swapped for a FIFO since: opening a
-    FIFO for reading blocks until a writer appears, so open non-blocking and check first.
+    FIFO for reading blocks until a writer appears (see :mod:`truthgate.safeio`).
     """
-    fd = os.open(abspath, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise OSError(errno.EINVAL, f"{_file_type(st.st_mode)}, not a regular file")
-        chunks: list[bytes] = []
-        while True:
-            chunk = os.read(fd, max(st.st_size + 1, 65536))
-            if not chunk:
-                return b"".join(chunks)
-            chunks.append(chunk)
-    finally:
-        os.close(fd)
+    return read_regular(abspath, limit)
 
 
 def _why(exc: OSError) -> str:

@@ -3,8 +3,12 @@
 In a mode that refuses unsafe operations (PASSIVE), safe requests answer fast and unsafe
 ones get the mode's refusal status; in a mode that serves them (ACTIVE), the unsafe path
 works end to end. Defaults come from the contract's ``modes:`` entry of the same name.
-An optional ``probe`` reads the service's current mode first; a different mode skips the
-scenario rather than failing it (a PASSIVE replica is not a broken ACTIVE one). Example::
+A ``probe`` reads the service's current mode first; a different mode skips the scenario
+rather than failing it (a PASSIVE replica is not a broken ACTIVE one). Unsafe requests are
+sent only once the probe has positively confirmed the mode (a 2xx answer whose mode field
+names it): a probe that answers non-2xx, or without the field, ends the scenario as a
+failure before any write, and ``unsafe`` requests need a ``probe`` (the schema says so).
+Example::
 
     - id: S4
       kind: modes
@@ -73,6 +77,8 @@ SCHEMA: dict[str, Any] = {
     },
     "required": ["mode"],
     "anyOf": [{"required": ["safe"]}, {"required": ["unsafe"]}],
+    # Writes depend on the mode: without a probe nothing could confirm it first.
+    "dependentRequired": {"unsafe": ["probe"]},
 }
 
 
@@ -131,15 +137,28 @@ def expand(p: ModesParams, ctx: KindContext) -> Plan:
         mode = current_mode(run)
         return run.name == _PROBE and mode is not None and mode.upper() != p.mode.upper()
 
+    def unconfirmed(run: StepRun) -> bool:
+        """The probe ran and did not positively confirm the mode: send nothing more."""
+        if run.name != _PROBE:
+            return False
+        mode = current_mode(run)
+        return not run.ok or mode is None or mode.upper() != p.mode.upper()
+
     def check(runs: tuple[StepRun, ...]) -> Verdict:
         if runs and wrong_mode(runs[0]):
             return Verdict(skip_reason=f"the service is in mode {current_mode(runs[0])!r}, "
                                        f"not {p.mode!r}")
+        not_sent = (f"; the {len(p.unsafe)} unsafe request(s) were not sent"
+                    if p.unsafe else "")
         if runs and runs[0].name == _PROBE and current_mode(runs[0]) is None:
-            return Verdict(failures=(f"the mode probe found nothing at {p.probe_query!r}",))
+            return Verdict(failures=(f"the mode probe found nothing at {p.probe_query!r}"
+                                     f"{not_sent}",))
+        if runs and unconfirmed(runs[0]):
+            return Verdict(failures=(f"the mode probe did not confirm mode {p.mode!r}"
+                                     f"{not_sent}",))
         return PASS
 
-    return Plan(steps=tuple(steps), check=check, stop_when=wrong_mode)
+    return Plan(steps=tuple(steps), check=check, stop_when=unconfirmed)
 
 
 KIND = ScenarioKind(

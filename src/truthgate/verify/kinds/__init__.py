@@ -18,6 +18,7 @@ KIND_MODULES: dict[str, str] = {
         "no_wildcard_imports",
         "no_import_cycles",
         "forbidden_imports",
+        "layers",
         "env_contract",
         "no_hardcoded_secrets",
         "no_cors_wildcard",

@@ -13,6 +13,7 @@ that "is this keyword a literal", "is this ``**kwargs``" mean the same thing eve
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -30,14 +31,22 @@ KEY_QUALIFIERS = frozenset(
 
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _URL_CREDENTIALS = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://(?P<user>[^:/@\s]*):(?P<pw>[^@/\s]*)@")
-# Example-file values that are obviously not real: a reader must replace them.
+# Placeholders: values nobody would deploy, that a reader must replace. A whole value:
 _PLACEHOLDER = re.compile(
-    r"^(x+|\*+|\.+|-+|<.*>|\$\{.*\}|\{\{.*\}\}|your[-_ ].*|todo|tbd|dummy|example|none|null|"
-    r"placeholder|fixme)$",
+    r"^(x+|\*+|\.+|-+|_+|\?+|0+|todo|tbd|dummy|example|sample|none|null|nil|placeholder|fixme|"
+    r"secret|secrets|password|passwd|pass|pwd|token|key|apikey|api[-_]key|secret[-_]key|"
+    r"test|testing|demo|default|foo|bar|foobar|dev|local|insecure|unsafe|not[-_ ]?set|unset|"
+    r"(change|replace|update|set|fill)[-_ ]?(me|this|it)([-_ ].*)?|"
+    r"(add|enter|put|insert)[-_ ]?(your|a|the)?[-_ ].*|your[-_ ].*|my[-_ ]?(secret|password|key|token).*)$",
     re.IGNORECASE,
 )
-_PLACEHOLDER_WORDS = ("changeme", "change-me", "change_me", "change_this", "replace-me",
-                      "replace_me", "replaceme", "placeholder")
+# ... or a part of one, anywhere (inside a URL too): '<password>', '${POSTGRES_PASSWORD}',
+# '{{ token }}', 'your-api-key-here', 'changethis', 'xxxx'.
+_PLACEHOLDER_PART = re.compile(
+    r"<[^<>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|\byour[-_ ]\S*|[-_ ]here\b|x{4,}|\*{3,}|"
+    r"change[-_]?(me|this|it)|replace[-_]?(me|this|it)|placeholder|insecure|not[-_]for[-_]prod",
+    re.IGNORECASE,
+)
 
 
 def name_words(name: str) -> tuple[str, ...]:
@@ -63,20 +72,37 @@ def is_secret_name(name: str, declared: Iterable[str] = ()) -> bool:
     return len(words) >= 2 and words[-1] == "key" and words[-2] in KEY_QUALIFIERS
 
 
-def is_placeholder(value: str) -> bool:
-    """True for example-file values nobody would deploy: '', 'changeme', '<token>', 'your-key'."""
+def is_placeholder(value: str, extra: Iterable[str] = ()) -> bool:
+    """True for values nobody would deploy: '', 'changeme', 'changethis', 'secret', 'xxx',
+    '<token>', 'your-key-here', '${X}', a URL whose password is one ('postgresql://u:<pw>@h/db',
+    'redis://:${REDIS_PASSWORD}@h'), or one of ``extra`` (the contract's ``env.placeholders``:
+    case-insensitive fnmatch globs, matched against the value and a URL's password)."""
     text = value.strip().strip("'\"").strip()
     if not text:
         return True
+    patterns = tuple(extra)
+    if _own_placeholder(text, patterns):
+        return True
+    match = _URL_CREDENTIALS.match(text)
+    if match:  # a URL: only its password matters ('postgresql://u:changethis@db/app')
+        password = match.group("pw")
+        return not password or _own_placeholder(password, patterns) or bool(
+            _PLACEHOLDER.match(password) or _PLACEHOLDER_PART.search(password)
+        )
+    return bool(_PLACEHOLDER.match(text) or _PLACEHOLDER_PART.search(text))
+
+
+def _own_placeholder(text: str, patterns: tuple[str, ...]) -> bool:
     lowered = text.lower()
-    return bool(_PLACEHOLDER.match(text)) or any(w in lowered for w in _PLACEHOLDER_WORDS)
+    return any(fnmatch.fnmatchcase(lowered, p.lower()) for p in patterns)
 
 
-def url_credentials(url: str) -> tuple[str, str] | None:
+def url_credentials(url: str, extra: Iterable[str] = ()) -> tuple[str, str] | None:
     """(user, password) embedded in a URL, or None when it carries no real password.
 
     Interpolation markers (``${DB_PASSWORD}``, ``{password}``, ``%s``, ``<pw>``) are not
-    credentials: the value comes from elsewhere at run time.
+    credentials: the value comes from elsewhere at run time; nor is a placeholder password
+    (``changethis``, ``xxxx``, one of ``extra``: see ``is_placeholder``).
     """
     match = _URL_CREDENTIALS.match(url.strip())
     if not match:
@@ -84,7 +110,11 @@ def url_credentials(url: str) -> tuple[str, str] | None:
     password = match.group("pw")
     if not password or any(m in password for m in ("${", "{", "%s", "%(", "<")):
         return None
-    if set(password) <= {"*", "x", "X"}:
+    if set(password) <= {"*", "x", "X"} or _own_placeholder(password, tuple(extra)):
+        return None
+    # In code, a plain word ('password', 'secret') still connects: only the obvious ones go.
+    generic = password.lower() in ("pass", "password", "secret", "test", "dev", "local", "demo")
+    if _PLACEHOLDER_PART.search(password) or (_PLACEHOLDER.match(password) and not generic):
         return None
     return match.group("user"), password
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from truthgate.safeio import read_regular
 from truthgate.verify.kinds.base import CheckContext, InvariantKind, Violation
 
 TAIL_LINES = 40
@@ -219,7 +220,8 @@ def check(ctx: CheckContext, params: Params) -> Iterable[Violation]:
     results: list[Violation] = []
     if sarif_file is not None or params.sarif_stdout:
         try:
-            raw = sarif_file.read_text("utf-8") if sarif_file is not None else run.stdout
+            raw = (read_regular(sarif_file, 64 << 20).decode("utf-8")
+                   if sarif_file is not None else run.stdout)
             results = sarif_violations(json.loads(raw), ctx.root, cwd)
         except (OSError, ValueError, AttributeError, TypeError) as exc:
             where = params.sarif_output or "stdout"

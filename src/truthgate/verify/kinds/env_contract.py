@@ -16,8 +16,10 @@ cannot be checked and is skipped. Findings:
   "SECRET_KEY" in os.environ else "dev-key"`` — a conditional whose test names the same var —,
   a settings field ``secret_key: str = "dev"``) — *any* such value counts,
   ``"change-me"`` included, because the app then runs with it when the var is unset;
-* a ``secret`` var whose example-file value looks real: only placeholders (empty,
-  ``changeme``, ``<...>``, ``your-...``, ``xxx``, ``${...}``) are allowed there.
+* a ``secret`` var whose example-file value looks real: only placeholders are allowed there
+  (empty, ``changeme``, ``changethis``, ``secret``, ``password``, ``xxx``, ``your-...-here``,
+  ``<...>`` or ``${...}`` anywhere, a URL whose password is one of these, or one of the
+  contract's ``env.placeholders``).
 
 The example file is read as ``KEY=VALUE`` lines; blank lines, ``#`` comments, an ``export``
 prefix, surrounding quotes and unquoted `` # comment`` tails are handled.
@@ -142,7 +144,9 @@ def _example_violations(ctx: CheckContext, path: str) -> Iterator[Violation]:
             yield Violation(path, f"forbidden env var {var.name} appears in {path}",
                             entries[var.name][0], 1, key=f"example-forbidden:{var.name}")
     for var in env.declared:
-        if var.secret and var.name in entries and not is_placeholder(entries[var.name][1]):
+        if var.secret and var.name in entries and not is_placeholder(
+            entries[var.name][1], env.placeholders
+        ):
             yield Violation(path, f"secret env var {var.name} has a real-looking value in "
                             f"{path}", entries[var.name][0], 1, key=f"example-secret:{var.name}",
                             secret=entries[var.name][1])

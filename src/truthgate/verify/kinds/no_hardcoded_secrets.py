@@ -29,7 +29,9 @@ Findings (the secret's value never appears in a message):
   (``password=form.get("pw", "guest")`` is request data), and none when the env read is
   already reported;
 * credentials inside a connection URL (``postgresql://user:password@host``), anywhere in the
-  code; ``${DB_PASSWORD}``-style interpolation is not a credential.
+  code; ``${DB_PASSWORD}``-style interpolation, ``<password>``, an obvious placeholder
+  (``changethis``, ``xxxx``, ``your-...``) or one of the contract's ``env.placeholders`` is not
+  a credential (the plain words ``password``/``secret`` still are: they connect).
 
 Values in ``allow_values`` (default: only the empty string) are not findings; placeholders
 such as ``changeme`` are *not* allowed by default because code with such a fallback still runs
@@ -110,6 +112,7 @@ class _Scope:
     params: Params
     declared: frozenset[str]
     deferred: frozenset[str]  # secret env vars whose literal defaults env_contract reports
+    placeholders: tuple[str, ...] = ()  # the contract's env.placeholders
 
     def read_reported(self, read: EnvRead) -> bool:
         """True when an env read's literal default is reported, here or by env_contract."""
@@ -215,7 +218,7 @@ def _file_violations(facts: FileFacts, scope: _Scope) -> Iterable[Violation]:
                             read.line, read.col, key=f"env:{read.name}",
                             secret=str(read.default or ""))
     for url in facts.credential_urls:
-        creds = url_credentials(url.value)
+        creds = url_credentials(url.value, scope.placeholders)
         if creds:
             yield Violation(facts.path,
                             f"connection URL embeds the password of user {creds[0]!r}",
@@ -231,7 +234,7 @@ def check(ctx: CheckContext, params: Params) -> Iterable[Violation]:
         n.upper() for n in env.secret_names
         if params.defer_to_env_contract and env_contract_on
     )
-    scope = _Scope(params, declared, deferred)
+    scope = _Scope(params, declared, deferred, env.placeholders)
     for facts in ctx.files:
         yield from _file_violations(facts, scope)
 

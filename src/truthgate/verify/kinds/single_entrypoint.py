@@ -7,14 +7,22 @@ Findings:
   one, unless the file matches ``entrypoint.allow_main_guards`` (default ``scripts/**``,
   ``tests/**``, ``quarantine/**``) or this invariant's ``allow_main_guards``;
 * a deploy file that starts Python somewhere else: ``Dockerfile*`` ``CMD``/``ENTRYPOINT``
-  (exec and shell forms; an exec ENTRYPOINT is joined with the CMD of its stage),
+  (exec and shell forms; an exec ENTRYPOINT is joined with the CMD of its stage; the stage's
+  ``WORKDIR`` is mapped back to the repository through its ``COPY``/``ADD``),
   ``Procfile`` ``web:`` lines, ``render.yaml`` ``startCommand`` of web services,
-  ``docker-compose*.yml``/``compose.yml`` ``command``/``entrypoint`` of every service, and
+  ``docker-compose*.yml``/``compose*.yaml``/``docker-stack*.yml`` ``command``/``entrypoint``
+  of every service (paths relative to its ``build`` context), ``fly.toml`` processes,
+  ``heroku.yml`` ``run: web``,
+  App Engine ``app.yaml`` ``entrypoint``, systemd ``ExecStart=``, supervisor ``command=`` and
   ``pyproject.toml`` ``[project.scripts]`` / ``[tool.poetry.scripts]``.
 
 Commands are reduced to what they start: ``python main.py`` -> file ``main.py``;
 ``python -m app.main``, ``uvicorn app.main:app``, ``gunicorn app.main:app`` (also hypercorn,
-daphne, waitress-serve, granian, ``python -m uvicorn``) -> module ``app.main``. Wrappers
+daphne, waitress-serve, granian, ``python -m uvicorn``; ``--chdir``/``--app-dir`` honoured)
+-> module ``app.main``; ``gunicorn -c conf.py`` -> the config's ``wsgi_app``; ``flask run
+--app X``, ``fastapi run x.py``, ``./serve.py``, uwsgi's ``--module`` / ``--wsgi-file`` or its
+ini file's ``module``/``wsgi-file``; ``python manage.py runserver`` ->
+file ``manage.py`` (other management commands, ``flask db upgrade``, start nothing). Wrappers
 (``exec``, ``poetry run``, ``ddtrace-run``), ``VAR=x`` prefixes, ``sh -c "..."`` and
 ``cd dir && ...`` are followed. A target resolves to candidate paths relative to the root, to
 the deploy file's directory and under ``src/``; an absolute container path (``/app/main.py``)
@@ -32,7 +40,8 @@ from typing import Any
 
 import pathspec
 
-from truthgate.verify.kinds._deploy import candidates, launches
+from truthgate.verify.kinds._deploy import launches
+from truthgate.verify.kinds._launch import candidates
 from truthgate.verify.kinds._secrets import str_tuple
 from truthgate.verify.kinds.base import CheckContext, InvariantKind, Violation
 
@@ -78,6 +87,8 @@ def check(ctx: CheckContext, params: Params) -> Iterable[Violation]:
     for path, launch in launches(ctx):
         dirs = tuple(dict.fromkeys(("", posixpath.dirname(path), launch.workdir)))
         found = candidates(launch.target, dirs)
+        if not found:  # 'flask run' with no app named, an ini that names none: nothing to say
+            continue
         if blessed in found or any(allowed.match_file(c) for c in found):
             continue
         kind, value = launch.target
@@ -109,8 +120,9 @@ KIND = InvariantKind(
             },
             "check_deploy_files": {
                 "type": "boolean",
-                "description": "Read Dockerfile, Procfile, render.yaml, docker-compose and "
-                "pyproject.toml scripts (default true).",
+                "description": "Read Dockerfile, Procfile, render.yaml, compose, fly.toml, "
+                "heroku.yml, app.yaml, systemd/supervisor units and pyproject.toml scripts "
+                "(default true).",
             },
         }
     },

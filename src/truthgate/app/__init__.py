@@ -1,4 +1,9 @@
-"""Use cases between the CLI and the engines: load, run, stamp the context. No printing."""
+"""Use cases between the CLI and the engines: load, run, stamp the context. No printing.
+
+One layer (kb/architecture.md): this package, ``app.logs`` (the log gate's use case),
+``app.release`` (the release checklist wired to the engines) and ``app.sections`` (what the
+contract loader is handed from above).
+"""
 
 from __future__ import annotations
 
@@ -11,10 +16,19 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from truthgate import __version__, redact
-from truthgate.contract import Contract, load_contract
+from truthgate.app.sections import wire
+from truthgate.contract import Contract, ContractError, load_contract
+from truthgate.contract.schema import contract_schema
 from truthgate.errors import DemoError
 from truthgate.gitinfo import git_info
 from truthgate.model import RunReport
+
+# The contract loader gets the kinds it validates and types from here (it cannot import
+# them: they live above it). Every path that loads a contract goes through this package.
+wire()
+
+__all__ = ["ContractError", "contract_schema", "load_contract", "load_guarded", "run_demo",
+           "run_smoke", "run_verify", "run_verify_all", "stamp"]
 
 if TYPE_CHECKING:
     from truthgate.monorepo import ContractGate, FoundContract
@@ -45,7 +59,10 @@ def contract_secrets(contract: Contract, environ: Mapping[str, str],
     values.update(default for name, default in _TEMPLATE_DEFAULT.findall(text)
                   if name in names and default)
     if base_url:
-        password = urlsplit(base_url.strip()).password
+        try:
+            password = urlsplit(base_url.strip()).password
+        except ValueError:  # not a URL: the smoke runner refuses it with a usage error
+            password = None
         if password:
             values.update((password, unquote(password)))
     return frozenset(values)
@@ -237,7 +254,6 @@ def run_verify_all(
     An invalid contract does not stop the others: its gate carries the located error. Each
     contract is verified against its own repository root and records in its own ledger.
     """
-    from truthgate.contract import ContractError
     from truthgate.monorepo import ContractGate, find_contracts
 
     gates: list[ContractGate] = []
@@ -261,7 +277,6 @@ def contract_names(search_root: Path) -> tuple[tuple[FoundContract, str, str], .
     An invalid contract keeps its place with the name of its repository directory and its
     rendered error, so a CI matrix built from this still has a job that fails on it.
     """
-    from truthgate.contract import ContractError
     from truthgate.monorepo import find_contracts
 
     out: list[tuple[FoundContract, str, str]] = []

@@ -1,5 +1,8 @@
 """The ``logs`` use case: load the contract, stream the log through the scan, stamp it.
 
+In the use-case layer (it loads, stamps and records like every use case), above the
+log gate's pure scan in ``logs/``.
+
 This is the shell around the pure scan: it reads the environment (secret values to mask)
 and the file system (the contract, the log). The release flow calls :func:`run_logs` too.
 """
@@ -11,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from truthgate import redact
+from truthgate.app import load_guarded, record_cycle, stamp, utc_now
 from truthgate.logs.report import logs_report
 from truthgate.logs.scan import scan_logs
 from truthgate.logs.source import display_name, open_source
@@ -27,8 +31,6 @@ def run_logs(contract_path: Path, source: str = "-", *, root: Path | None = None
     the path, or ``<stdin>``). Raises the contract loader's errors for a bad
     contract and OSError for an unreadable log.
     """
-    from truthgate.app import load_guarded, record_cycle, stamp, utc_now
-
     env = os.environ if environ is None else environ
     contract = load_guarded(contract_path, root=root, environ=env)
     secrets = redact.active().secrets
