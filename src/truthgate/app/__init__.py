@@ -179,7 +179,9 @@ class DemoUnavailable(DemoError):
 def example_project() -> Path:
     """The example project's contract: the copy inside the installed package (a wheel),
     else examples/demo of the checkout truthgate runs from (an editable install)."""
-    here = Path(__file__).resolve()
+    import truthgate
+
+    here = Path(truthgate.__file__).resolve()  # the package, wherever this module sits in it
     packaged = here.parent / "_examples" / "demo" / "product" / "truth.yaml"
     if packaged.is_file():
         return packaged
