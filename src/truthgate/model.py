@@ -186,6 +186,9 @@ class RunContext:
     target: str = ""
     base_url: str = ""
     flags: tuple[str, ...] = ()
+    # The deployment a smoke run talked to (what its health endpoint reported, or
+    # --deployment-id); '' when unknown. The definition of done counts deployments by it.
+    deployment: str = ""
 
 
 @dataclass(frozen=True)

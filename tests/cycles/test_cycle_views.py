@@ -8,12 +8,12 @@ from pathlib import Path
 from cycles.samples import green, inv, red, report, scen
 from truthgate.cycles.diff import diff_reports
 from truthgate.cycles.history import changes_for, dod_at
+from truthgate.cycles.html import render_trend_html
 from truthgate.cycles.ledger import list_cycles, record_cycle
 from truthgate.cycles.markdown import render_cycle
 from truthgate.cycles.text import diff_text, list_text, pass_rate, trend_text
 from truthgate.model import Outcome
 from truthgate.reports import render
-from truthgate.reports.html import render_trend_html
 
 VOID = {"meta", "br", "img", "input", "link", "hr", "area", "base", "col", "embed", "source",
         "track", "wbr"}

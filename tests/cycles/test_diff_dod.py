@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from cycles.samples import green, inv, red, report, scen
 from truthgate.cycles.diff import LatencyThreshold, diff_reports
-from truthgate.cycles.dod import dod_status
+from truthgate.cycles.dod import DodRule, dod_of, dod_status
 from truthgate.cycles.history import changes_for, diff_cycles, dod_at, previous_of
 from truthgate.cycles.ledger import list_cycles, record_cycle
-from truthgate.model import Outcome
+from truthgate.model import Outcome, RunReport
 
 
 def test_new_fixed_still_failing_and_finding_counts() -> None:
@@ -80,3 +81,27 @@ def test_history_compares_with_the_previous_cycle_of_the_same_kind(tmp_path: Pat
     assert d is not None and [c.id for c in d.fixed] == ["b"] and d.before == 1
     assert changes_for(cycles, cycles[0]) is None
     assert [c.id for c in diff_cycles(cycles[1], cycles[2]).fixed] == []
+
+
+def _on(r: RunReport, commit: str, dirty: bool = False) -> RunReport:
+    return dataclasses.replace(r, context=dataclasses.replace(
+        r.context, git_commit=commit, git_dirty=dirty))
+
+
+def test_dod_distinct_commits_and_kinds() -> None:
+    rule = DodRule(required=2, of="verify", distinct="commit")
+    cycles = [(1, "verify", _on(green(), "c1")), (2, "verify", _on(green(), "c1")),
+              (3, "smoke", red("smoke")), (4, "release", red("release")),
+              (5, "verify", _on(green(), "c2", dirty=True))]
+    status = dod_of(cycles, rule)
+    # A smoke or release cycle is no verify evidence; c1 twice is one commit; dirty is none.
+    assert (status.streak, status.repeats, status.unnamed, status.met) == (1, 1, 1, False)
+    assert status.summary() == (
+        "1 of 2 green verify runs on distinct commits — not met; 1 green repeat(s) against "
+        "the same commit not counted; 1 green run(s) with no clean commit not counted")
+    status = dod_of([*cycles, (6, "verify", _on(green(), "c2"))], rule)
+    assert status.met and status.summary() == "2 of 2 green verify runs on distinct commits — met"
+    # A red verify resets; the last red names its failing items.
+    status = dod_of([*cycles, (6, "verify", _on(red(), "c3"))], rule)
+    assert status.summary() == "0 of 2 green verify runs on distinct commits — not met; " \
+        "last red: cycle 6, b"

@@ -44,7 +44,8 @@ def _run(*args: str) -> tuple[int, str, str]:
 def test_list_uses_the_contracts_cycles_dir(repo: Path) -> None:
     code, out, _ = _run("list", "--contract", str(repo / "product" / "truth.yaml"))
     assert code == 0
-    assert [line.split()[0] for line in out.splitlines()] == ["#", "1", "2", "3"]
+    assert [line.split()[0] for line in out.splitlines()] == ["#", "1", "2", "3", "definition"]
+    assert out.splitlines()[-1] == "definition of done: 2 of 2 consecutive green cycles — met"
     code, out, _ = _run("list", "--cycles-dir", str(repo / "ledger" / "cycles"), "--last", "1")
     assert [line.split()[0] for line in out.splitlines()] == ["#", "3"]
 

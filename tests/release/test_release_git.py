@@ -122,9 +122,11 @@ def test_retrying_a_refused_release_never_tags_and_every_view_says_red(repo: Pat
         [("verify", True)] * 2 + [("release", False)] * 6)
     code, listing = truthgate(repo, "report", "list")
     assert code == 0
-    rows = [line.split() for line in listing.splitlines()[1:]]
+    rows = [line.split() for line in listing.splitlines()[1:-1]]
     assert [(r[1], r[4]) for r in rows] == [("verify", "PASSED")] * 2 + [
         ("release", "FAILED")] * 6
+    assert listing.splitlines()[-1] == (
+        "definition of done: 2 of 3 consecutive green cycles — not met")
     code, trend = truthgate(repo, "report", "trend")
     assert [ln.split()[2] for ln in trend.splitlines()[1:9]] == ["PASSED"] * 2 + [
         "FAILED"] * 6
@@ -134,9 +136,10 @@ def test_retrying_a_refused_release_never_tags_and_every_view_says_red(repo: Pat
             "consecutive green cycles — not met") in shown
     assert "2 of 3 consecutive green cycles — not met" in shown  # the streak, unchanged
     code, page = truthgate(repo, "report", "html")
-    rows = re.findall(r"<tr><td>\d+</td><td>(\w+)</td><td>[^<]*</td><td><span class=\"(\w+)\"",
-                      page)
-    assert rows == [("verify", "pass")] * 2 + [("release", "fail")] * 6
+    rows = re.findall(r"<tr><td>\d+</td><td>(\w+)</td><td>[^<]*</td><td><code>\w+</code></td>"
+                      r"<td>[^<]*</td><td><span class=\"(\w+)\"", page)
+    assert rows == [("release", "fail")] * 6 + [("verify", "pass")] * 2  # newest first
+    assert "Not ready to release" in page
 
     # One more green verify cycle meets the definition of done: now it tags.
     green_cycles(repo)
@@ -266,7 +269,7 @@ def test_a_tag_git_refuses_leaves_a_red_cycle_not_a_green_one(repo: Path) -> Non
     assert last.kind == "release" and not last.report.passed
     assert "tagging failed" in last.report.invariants[-1].findings[0].message
     code, listing = truthgate(repo, "report", "list")
-    assert listing.splitlines()[-1].split()[4] == "FAILED"
+    assert listing.splitlines()[-2].split()[4] == "FAILED"
 
 
 def test_a_logs_step_reads_an_absolute_source_outside_the_repository(

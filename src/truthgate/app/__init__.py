@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -136,6 +136,7 @@ def run_verify(
     use_cache: bool = True,
     jobs: int | None = None,
     record: bool | None = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> RunReport:
     """Load the contract and run every selected invariant over its repository."""
     from truthgate.verify.engine import run_verify as engine_verify
@@ -148,6 +149,7 @@ def run_verify(
         baseline=baseline,
         use_cache=use_cache and contract.verify.cache,
         jobs=jobs,
+        progress=progress,
     )
     return record_cycle(stamp(report, contract), contract, record)
 
@@ -175,15 +177,21 @@ class DemoUnavailable(DemoError):
 
 
 def example_project() -> Path:
-    """examples/demo of the checkout truthgate runs from (an editable install)."""
-    here = Path(__file__).resolve()
+    """The example project's contract: the copy inside the installed package (a wheel),
+    else examples/demo of the checkout truthgate runs from (an editable install)."""
+    import truthgate
+
+    here = Path(truthgate.__file__).resolve()  # the package, wherever this module sits in it
+    packaged = here.parent / "_examples" / "demo" / "product" / "truth.yaml"
+    if packaged.is_file():
+        return packaged
     for parent in here.parents:
         candidate = parent / "examples" / "demo" / "product" / "truth.yaml"
         if candidate.is_file():
             return candidate
     raise DemoUnavailable(
-        "the bundled example (examples/demo/product/truth.yaml) was not found; "
-        "run truthgate demo from a checkout installed with pip install -e"
+        "the bundled example project was not found (truthgate/_examples/demo in a wheel, "
+        "examples/demo in a checkout): reinstall truthgate from a wheel or a checkout"
     )
 
 

@@ -22,11 +22,13 @@ from truthgate.model import RunReport
 
 
 def run_logs(contract_path: Path, source: str = "-", *, root: Path | None = None,
-             environ: Mapping[str, str] | None = None, record: bool | None = False) -> RunReport:
+             environ: Mapping[str, str] | None = None, record: bool | None = False,
+             name: str | None = None) -> RunReport:
     """Scan ``source`` (a path, or ``-`` for stdin) against the contract's observability rules.
 
     ``record`` as for verify: True records a cycle, None records under CI=true, False never
-    (the release flow records its own cycle). Raises the contract loader's errors for a bad
+    (the release flow records its own cycle). ``name`` is how reports name the log (default:
+    the path, or ``<stdin>``). Raises the contract loader's errors for a bad
     contract and OSError for an unreadable log.
     """
     env = os.environ if environ is None else environ
@@ -35,6 +37,6 @@ def run_logs(contract_path: Path, source: str = "-", *, root: Path | None = None
     started = utc_now()
     with open_source(source) as lines:
         scan = scan_logs(lines, contract.observability, secrets)
-    report = logs_report(scan, display_name(source), started_at=started,
+    report = logs_report(scan, name or display_name(source), started_at=started,
                          finished_at=utc_now())
     return record_cycle(stamp(report, contract), contract, record, env)

@@ -8,6 +8,9 @@ the use-case layer because it composes engines (kb/architecture.md).
 from __future__ import annotations
 
 import os
+import shlex
+import subprocess
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -16,8 +19,47 @@ from truthgate.app.logs import run_logs
 from truthgate.contract.model import Contract, ReleaseStep
 from truthgate.cycles.ledger import Cycle, list_cycles, record_cycle, rewrite_cycle
 from truthgate.model import RunReport
-from truthgate.release.core import ReleaseRunners, ReleaseUsageError
+from truthgate.release.core import LogSourceError, ReleaseRunners, ReleaseUsageError
 from truthgate.release.runners import Git, run_command
+from truthgate.release.targets import runs_unsafe
+
+LOGS_COMMAND_TIMEOUT_S = 600
+
+
+def logs_from_command(contract: Contract, command: str, env: Mapping[str, str]) -> RunReport:
+    """Gate the standard output of ``command`` (shell-free, in the repository root).
+
+    The output goes to a temporary file first (constant memory, however long the log);
+    a command that cannot run or exits non-zero raises LogSourceError: the step cannot
+    run, rather than a silently empty, green log.
+    """
+    try:
+        argv = shlex.split(command)
+    except ValueError as exc:
+        raise LogSourceError(f"cannot parse the log command: {exc}") from None
+    if not argv:
+        raise LogSourceError("the log command is empty")
+    with tempfile.TemporaryDirectory(prefix="truthgate-logs-") as tmp:
+        path = Path(tmp) / "log"
+        try:
+            with path.open("wb") as out:
+                done = subprocess.run(argv, cwd=contract.root, stdout=out,
+                                      stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                      env=dict(env), timeout=LOGS_COMMAND_TIMEOUT_S,
+                                      check=False)
+        except FileNotFoundError:
+            raise LogSourceError(f"log command {argv[0]}: command not found") from None
+        except subprocess.TimeoutExpired:
+            raise LogSourceError(f"log command timed out after {LOGS_COMMAND_TIMEOUT_S} s "
+                                 f"({command})") from None
+        except OSError as exc:
+            raise LogSourceError(f"log command {argv[0]}: {exc.strerror or exc}") from None
+        if done.returncode != 0:
+            tail = done.stderr.decode("utf-8", "replace").strip()[-500:]
+            raise LogSourceError(f"log command exited {done.returncode} ({command})"
+                                 + (f": {tail}" if tail else ""))
+        return run_logs(contract.source, str(path), root=contract.root, environ=env,
+                        name=f"`{command}`")
 
 
 def default_runners(contract: Contract, environ: Mapping[str, str] | None = None,
@@ -35,12 +77,14 @@ def default_runners(contract: Contract, environ: Mapping[str, str] | None = None
         from truthgate.smoke.runner import SmokeUsageError, run_smoke
 
         try:
-            return stamp(run_smoke(contract, target=target, base_url=base_url, environ=env),
-                         contract)
+            return stamp(run_smoke(contract, target=target, base_url=base_url, environ=env,
+                                   allow_unsafe=runs_unsafe(contract, target)), contract)
         except SmokeUsageError as exc:
             raise ReleaseUsageError(f"smoke: {exc}") from None
 
     def logs(step: ReleaseStep, source: str | None) -> RunReport | None:
+        if source is None and step.source_command:
+            return logs_from_command(contract, step.source_command, env)
         return run_logs(contract.source, source or "-", root=contract.root, environ=env)
 
     def history() -> Sequence[Cycle]:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from typing import TextIO
 
 
 def wants_colour(stream: TextIO) -> bool:
-    """Colour only on a real terminal and never when NO_COLOR is set (any value)."""
-    if "NO_COLOR" in os.environ:
+    """Colour only on a real terminal, and never when NO_COLOR is set to a non-empty value
+    (no-color.org: an empty NO_COLOR is as if it were unset)."""
+    if os.environ.get("NO_COLOR", ""):
         return False
     if os.environ.get("FORCE_COLOR"):
         return True
@@ -62,8 +64,21 @@ def emit(text: str, *, err: bool = False) -> None:
     from rich.console import Console
     from rich.text import Text
 
-    console = Console(file=stream, highlight=False, soft_wrap=True)
+    console = Console(file=stream, highlight=False, soft_wrap=True, no_color=False,
+                      force_terminal=True)
     rich_text = Text(text.rstrip("\n"))
     for word, style in _STYLES.items():
-        rich_text.highlight_words([word], style=style)
+        # Whole words only: "error" in "error_leak" or "PASSED" in "PASSEDX" stays plain.
+        rich_text.highlight_regex(rf"(?<!\w){re.escape(word)}(?!\w)", style=style)
+    # The outcome column of the text reports (PASS / FAIL / ERROR / SKIP at a line start),
+    # never the same letters inside a word or a message (PASSIVE, a FAILOVER route).
+    for regex, style in _COLUMNS:
+        rich_text.highlight_regex(regex, style=style)
     console.print(rich_text)
+
+
+_COLUMNS = (
+    (r"(?m)^ *PASS(?= )", "bold green"),
+    (r"(?m)^ *(?:FAIL|ERROR)(?= )", "bold red"),
+    (r"(?m)^ *SKIP(?= )", "dim"),
+)

@@ -144,18 +144,21 @@ def verify(
     if search_root is not None:
         _die(f"ROOT ({search_root}) is for --all; gate one contract with --contract and --root")
     from truthgate import app as usecases
+    from truthgate.cli.progress import bar
 
     path = _contract_path(contract)
-    report = usecases.run_verify(
-        path,
-        root=root,
-        select=select or (),
-        ignore=ignore or (),
-        baseline=baseline,
-        use_cache=not no_cache,
-        jobs=jobs,
-        record=record and write_baseline is None,
-    )
+    with bar("verify: parsing", unit="files") as progress:
+        report = usecases.run_verify(
+            path,
+            root=root,
+            select=select or (),
+            ignore=ignore or (),
+            baseline=baseline,
+            use_cache=not no_cache,
+            jobs=jobs,
+            record=record and write_baseline is None,
+            progress=lambda done, total: progress.update(done, total),
+        )
     if write_baseline is not None:
         from truthgate.verify.baseline import write_baseline as write
 
@@ -226,29 +229,45 @@ def smoke(
         float | None,
         typer.Option("--deadline", help="Whole-run deadline in seconds.", show_default=False),
     ] = None,
+    deployment_id: Annotated[
+        str | None,
+        typer.Option(
+            "--deployment-id",
+            help="The deployment being smoked (a version or commit), recorded in the cycle; "
+            "default: the contract's definition_of_done.deployment_field, read from health.",
+            show_default=False,
+        ),
+    ] = None,
     fmt: FormatOpt = "text",
     out: OutOpt = None,
     record: RecordOpt = None,
 ) -> None:
     """Run the contract's smoke scenarios (S0..S8) over HTTP against a live deployment."""
     from truthgate import app as usecases
+    from truthgate.cli.progress import bar, scenario_tracker
 
-    report = usecases.run_smoke(
-        _contract_path(contract),
-        root=root,
-        environ=dict(os.environ),
-        base_url=base_url,
-        target=target,
-        scenario_ids=tuple(scenario or ()),
-        tags=tuple(tag or ()),
-        mode=mode,
-        allow_unsafe=allow_unsafe,
-        concurrency=concurrency,
-        request_timeout_s=timeout,
-        deadline_s=deadline,
-        wait_ready_s=wait_ready,
-        record=record,
-    )
+    with bar("smoke", unit="scenarios") as progress:
+        started, finished = scenario_tracker(progress)
+        report = usecases.run_smoke(
+            _contract_path(contract),
+            root=root,
+            environ=dict(os.environ),
+            base_url=base_url,
+            target=target,
+            scenario_ids=tuple(scenario or ()),
+            tags=tuple(tag or ()),
+            mode=mode,
+            allow_unsafe=allow_unsafe,
+            concurrency=concurrency,
+            request_timeout_s=timeout,
+            deadline_s=deadline,
+            wait_ready_s=wait_ready,
+            deployment_id=deployment_id.strip() if deployment_id and deployment_id.strip()
+            else None,
+            record=record,
+            started=started,
+            progress=finished,
+        )
     from truthgate.contract.loader import default_root
 
     _emit_report(report, fmt, out, root=root or default_root(_contract_path(contract)))
@@ -263,16 +282,48 @@ def demo(
             "--faults", help="Comma-separated fault switches to turn on in the demo service."
         ),
     ] = "",
-    fmt: FormatOpt = "markdown",
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="Output on stdout (default: text on a terminal, "
+                     "markdown otherwise, e.g. for a job summary).", show_default=False),
+    ] = None,
     out: OutOpt = None,
 ) -> None:
     """Start the bundled demo service, verify its example project, smoke it, print the report."""
+    import sys
+
     from truthgate import app as usecases
+    from truthgate.cli.progress import bar
 
     chosen = tuple(f.strip() for f in faults.split(",") if f.strip())
-    report = usecases.run_demo(chosen)
-    _emit_report(report, fmt, out)
+    on_terminal = sys.stdout.isatty()
+    with bar("demo: serving, verifying and smoking the example service"):
+        report = usecases.run_demo(chosen)
+    _emit_report(report, fmt or ("text" if on_terminal else "markdown"), out)
+    if on_terminal:
+        emit(_demo_next_steps(report.passed, chosen))
     raise typer.Exit(report.exit_code)
+
+
+def _demo_next_steps(passed: bool, faults: tuple[str, ...]) -> str:
+    """What to try after the demo (printed on a terminal only, after the report)."""
+    from truthgate.demo.faults import FAULT_DESCRIPTIONS
+
+    names = ", ".join(sorted(FAULT_DESCRIPTIONS))
+    lines = ["", "what to try next:"]
+    if faults:
+        lines.append("  truthgate demo                          # the healthy service: all green")
+    lines += [
+        "  truthgate demo --faults slow,crash       # break promises and watch the gate go red",
+        f"                                           (faults: {names})",
+        "  truthgate init path/to/your/service      # a contract for your own repository",
+        "  truthgate validate && truthgate verify   # then gate it, in CI too (kb/workflows.md)",
+        "  truthgate smoke --base-url URL           # and smoke a deployment of it",
+    ]
+    if not passed and faults:
+        lines.insert(1, "the demo is red because of --faults " + ",".join(faults)
+                     + ": each fault breaks the promise one scenario checks")
+    return "\n".join(lines)
 
 
 @app.command()
@@ -281,10 +332,12 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
 ) -> None:
     """Scaffold product/truth.yaml, kb/ stubs, quarantine/ and a CI workflow from the repo."""
+    from truthgate.cli.progress import bar
     from truthgate.scaffold.init import PLACEHOLDER, install_line, installed_direct_url, scaffold
 
     install = install_line(installed_direct_url())
-    written, kept, unsure = scaffold(directory, force=force, install=install)
+    with bar(f"init: reading {directory} for entrypoints, env vars and routes"):
+        written, kept, unsure = scaffold(directory, force=force, install=install)
     for path in written:
         emit(f"wrote {path}")
     for path in kept:

@@ -15,6 +15,9 @@ import typer
 from truthgate.cli.console import emit
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from truthgate.cycles.dod import DodRule
     from truthgate.cycles.ledger import Cycle, LedgerScan
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -56,10 +59,10 @@ def _resolve_dir(cycles_dir: Path | None, contract: Path | None, root: Path | No
         _die("cannot find the cycle ledger without a valid contract; pass --cycles-dir")
 
 
-def _scan(cycles_dir: Path) -> LedgerScan:
+def _scan(cycles_dir: Path, progress: Callable[[int, int], None] | None = None) -> LedgerScan:
     from truthgate.cycles.ledger import list_cycles
 
-    scan = list_cycles(cycles_dir)
+    scan = list_cycles(cycles_dir, progress)
     for note in scan.notes:
         emit(f"warning: {note}", err=True)
     return scan
@@ -82,16 +85,55 @@ def _pick(scan: LedgerScan, which: str) -> Cycle:
     return found
 
 
-def _required(contract: Path | None, root: Path | None) -> tuple[int, tuple[str, ...]]:
-    """The contract's definition of done; (1, ()) when there is no readable contract."""
+def _required(contract: Path | None, root: Path | None) -> tuple[DodRule | None,
+                                                                  tuple[str, ...]]:
+    """The contract's definition of done; (None, ()) when there is no readable contract."""
+    from truthgate.app import ContractError, load_contract
+    from truthgate.cycles.dod import DodRule
+
+    path = contract if contract is not None else Path("product") / "truth.yaml"
+    try:
+        loaded = load_contract(path, root=root)
+    except ContractError:
+        return None, ()
+    return DodRule.from_contract(loaded), loaded.release.definition_of_done.criteria
+
+
+def _budgets(contract: Path | None, root: Path | None) -> dict[str, float]:
+    """Each smoke scenario's latency budget in ms (its own, else the defaults'), by id."""
     from truthgate.app import ContractError, load_contract
 
     path = contract if contract is not None else Path("product") / "truth.yaml"
     try:
-        dod = load_contract(path, root=root).release.definition_of_done
+        spec = load_contract(path, root=root).smoke
     except ContractError:
-        return 1, ()
-    return dod.consecutive_green_cycles, dod.criteria
+        return {}
+    if spec is None:
+        return {}
+    default = getattr(spec.defaults, "budget_ms", None)
+    out: dict[str, float] = {}
+    for sc in spec.scenarios:
+        if not hasattr(sc.params, "budget_ms"):
+            continue  # a kind without a latency budget (headers, CORS, ...)
+        budget = sc.params.budget_ms or default
+        if isinstance(budget, (int, float)) and budget > 0:
+            out[sc.id] = float(budget)
+    return out
+
+
+def _streak_line(cycles: Sequence[Cycle], cycles_dir: Path | None, contract: Path | None,
+                 root: Path | None) -> str:
+    """``definition of done: 3 of 5 green deploys — not met; last red: cycle 41, S6``;
+    '' without a readable contract (the ledger alone does not say what counts) or for a
+    ledger named by --cycles-dir alone (it may not be this contract's)."""
+    from truthgate.cycles.history import dod_at
+
+    if cycles_dir is not None and contract is None:
+        return ""
+    rule, _ = _required(contract, root)
+    if rule is None:
+        return ""
+    return f"definition of done: {dod_at(cycles, rule).summary()}\n"
 
 
 @report_app.command("list")
@@ -101,7 +143,7 @@ def list_command(cycles_dir: CyclesDirOpt = None, contract: ContractOpt = None,
     from truthgate.cycles.text import list_text
 
     cycles = _scan(_resolve_dir(cycles_dir, contract, root)).cycles
-    emit(list_text(cycles[-last:] if last else cycles))
+    emit(list_text(cycles[-last:] if last else cycles) + _streak_line(cycles, cycles_dir, contract, root))
 
 
 @report_app.command("show")
@@ -123,9 +165,9 @@ def show_command(
     scan = _scan(_resolve_dir(cycles_dir, contract, root))
     chosen = _pick(scan, cycle)
     if fmt == "markdown":
-        required, criteria = _required(contract, root)
+        rule, criteria = _required(contract, root)
         emit(render_cycle(chosen, changes_for(scan.cycles, chosen),
-                          dod_at(scan.cycles, required, chosen.number), criteria))
+                          dod_at(scan.cycles, rule or 1, chosen.number), criteria))
     elif fmt == "json":
         emit(cycle_document(chosen.report, chosen.number, chosen.kind, chosen.recorded_at))
     else:
@@ -159,7 +201,7 @@ def trend_command(last: LastOpt = None, cycles_dir: CyclesDirOpt = None,
     from truthgate.cycles.text import trend_text
 
     cycles = _scan(_resolve_dir(cycles_dir, contract, root)).cycles
-    emit(trend_text(cycles[-last:] if last else cycles))
+    emit(trend_text(cycles[-last:] if last else cycles) + _streak_line(cycles, cycles_dir, contract, root))
 
 
 @report_app.command("html")
@@ -170,11 +212,20 @@ def html_command(
     root: RootOpt = None,
 ) -> None:
     """A self-contained HTML page: the newest cycle and trend charts across cycles."""
+    from truthgate.cli.progress import bar
+    from truthgate.cycles.history import dod_at
+    from truthgate.cycles.html import render_trend_html
     from truthgate.reports import write_atomic
-    from truthgate.reports.html import render_trend_html
 
-    cycles = _scan(_resolve_dir(cycles_dir, contract, root)).cycles
-    page = render_trend_html(cycles[-last:] if last else cycles)
+    ledger = _resolve_dir(cycles_dir, contract, root)
+    with bar("report html: reading cycles", unit="cycles") as progress:
+        cycles = _scan(ledger, lambda done, total: progress.update(done, total)).cycles
+    # A ledger named by --cycles-dir alone may not be this contract's: no DoD, no budgets.
+    known = cycles_dir is None or contract is not None
+    rule = _required(contract, root)[0] if known else None
+    dod = dod_at(cycles, rule) if rule is not None else None
+    page = render_trend_html(cycles[-last:] if last else cycles, dod,
+                             _budgets(contract, root) if known else {})
     if out is None:
         emit(page)
         return

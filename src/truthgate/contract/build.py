@@ -123,6 +123,45 @@ def _typed_params(kind_name: str, own: Mapping[str, Any]) -> Any:
     return installed().kinds.parse_params(kind_name, own)
 
 
+def _definition_of_done(d: Mapping[str, Any], loaded: LoadedYaml,
+                        problems: list[ContractProblem]) -> DefinitionOfDone:
+    """``release.definition_of_done`` in either form (see ``DefinitionOfDone``)."""
+    dod = d.get("release", {}).get("definition_of_done", {})
+    at = ("release", "definition_of_done")
+    new_form = "consecutive_green" in dod
+    if new_form and "consecutive_green_cycles" in dod:
+        problems.append(_problem_at(
+            loaded, (*at, "consecutive_green_cycles"),
+            "give consecutive_green or consecutive_green_cycles, not both",
+            help="consecutive_green (with of: and distinct:) is the newer form"))
+    if not new_form and any(k in dod for k in ("of", "distinct")):
+        problems.append(_problem_at(
+            loaded, at, "of: and distinct: go with consecutive_green: N",
+            help="consecutive_green_cycles counts every recorded run; "
+                 "write consecutive_green: N to say which runs count"))
+    of = dod.get("of", "smoke" if new_form else "any")
+    distinct = dod.get("distinct", "deployment" if new_form else "cycle")
+    scenarios = d.get("smoke", {}).get("scenarios", ())
+    if of == "smoke" and not scenarios:
+        problems.append(_problem_at(
+            loaded, (*at, "of") if "of" in dod else at,
+            "the definition of done counts smoke cycles, but the contract declares no "
+            "smoke scenarios", help="declare smoke.scenarios, or say of: verify"))
+    if distinct == "deployment" and of not in ("smoke",):
+        problems.append(_problem_at(
+            loaded, (*at, "distinct"),
+            f"distinct: deployment needs of: smoke (a {of} run does not talk to a deployment)",
+            help="use distinct: commit or distinct: cycle"))
+    return DefinitionOfDone(
+        consecutive_green_cycles=dod.get("consecutive_green", dod.get(
+            "consecutive_green_cycles", 1)),
+        criteria=_t(dod.get("criteria")),
+        of=of, distinct=distinct,
+        deployment_field=dod.get("deployment_field", ""),
+        deployment_path=dod.get("deployment_path", ""),
+    )
+
+
 def build_contract(
     loaded: LoadedYaml, *, root: Path, source: Path, sha256: str, known_valid: bool = False
 ) -> tuple[Contract | None, list[ContractProblem]]:
@@ -139,7 +178,6 @@ def build_contract(
     legacy = d.get("legacy", {})
     obs = d.get("observability", {})
     rel = d.get("release", {})
-    dod = rel.get("definition_of_done", {})
     ver = d.get("verify", {})
     entrypoint = Entrypoint(
         path=ep["path"], command=ep.get("command", ""), forbidden=_t(ep.get("forbidden"))
@@ -246,14 +284,12 @@ def build_contract(
                     target=s.get("target", ""),
                     command=s.get("command", ""),
                     source=s.get("source", ""),
+                    source_command=s.get("source_command", ""),
                     optional=bool(s.get("optional", False)),
                 )
                 for s in rel.get("checklist", ())
             ),
-            definition_of_done=DefinitionOfDone(
-                consecutive_green_cycles=dod.get("consecutive_green_cycles", 1),
-                criteria=_t(dod.get("criteria")),
-            ),
+            definition_of_done=_definition_of_done(d, loaded, problems),
             cycles_dir=rel.get("cycles_dir", "reports/cycles"),
         ),
         verify=VerifySettings(

@@ -134,13 +134,25 @@ class ReleaseStep:
     target: str = ""
     command: str = ""
     source: str = ""  # a logs step's log file, relative to the repository root or absolute
+    source_command: str = ""  # a logs step's log as the output of a shell-free command
     optional: bool = False  # a step that cannot run is skipped (said in the tag), not red
 
 
 @dataclass(frozen=True)
 class DefinitionOfDone:
-    consecutive_green_cycles: int = 1
+    """What counts toward the definition of done (see ``cycles.dod``).
+
+    The older form ``consecutive_green_cycles: N`` counts every recorded verify, smoke
+    and logs cycle (``of: any``, ``distinct: cycle``). The newer form ``consecutive_green:
+    N`` defaults to ``of: smoke``, ``distinct: deployment``: N green deploys in a row.
+    """
+
+    consecutive_green_cycles: int = 1  # N, whichever form the contract used
     criteria: tuple[str, ...] = ()
+    of: str = "any"  # any | verify | smoke | logs: which recorded cycles are evidence
+    distinct: str = "cycle"  # cycle | commit | deployment: what makes two cycles two
+    deployment_field: str = ""  # JMESPath into the health endpoint's JSON: the deployment
+    deployment_path: str = ""  # where to read it ('' the first health scenario's path)
 
 
 @dataclass(frozen=True)

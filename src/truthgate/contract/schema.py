@@ -30,6 +30,14 @@ def _list(desc: str, items: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {"type": "array", "description": desc, "items": items, **extra}
 
 
+def _int1(desc: str) -> dict[str, Any]:
+    return {"type": "integer", "minimum": 1, "description": desc}
+
+
+def _enum(values: tuple[str, ...], desc: str) -> dict[str, Any]:
+    return {"type": "string", "enum": list(values), "description": desc}
+
+
 def _obj(desc: str, props: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
     out: dict[str, Any] = {
         "type": "object",
@@ -254,24 +262,22 @@ def _sections() -> dict[str, Any]:
                         "A step.",
                         {
                             "name": _str("Step name.", minLength=1),
-                            "run": {
-                                "type": "string",
-                                "enum": ["verify", "smoke", "logs", "dod", "command"],
-                                "description": "What the step runs.",
-                            },
+                            "run": _enum(("verify", "smoke", "logs", "dod", "command"),
+                                         "What the step runs."),
                             "target": _str("Smoke target for a smoke step."),
                             "command": _str("Shell-free command line for a 'command' step."),
                             "source": _str(
                                 "A 'logs' step's log file: relative to the repository root, "
                                 "or absolute (a deploy log outside the repository); "
                                 "`truthgate release --logs` overrides it.", minLength=1),
-                            "optional": {
-                                "type": "boolean",
-                                "description": (
-                                    "When the step cannot run (a logs step with no log "
-                                    "source), skip it and say so in the tag message "
-                                    "instead of failing the release."),
-                            },
+                            "source_command": _str(
+                                "A 'logs' step's log: the output of a shell-free command run "
+                                "in the repository root (kubectl logs ...); if it fails, the "
+                                "step cannot run. `release --logs` overrides it.", minLength=1),
+                            "optional": {"type": "boolean", "description": (
+                                "When the step cannot run (a logs step with no log source), "
+                                "skip it and say so in the tag message instead of failing "
+                                "the release.")},
                         },
                         required=("name", "run"),
                     ),
@@ -279,11 +285,27 @@ def _sections() -> dict[str, Any]:
                 "definition_of_done": _obj(
                     "When the product counts as done.",
                     {
-                        "consecutive_green_cycles": {
-                            "type": "integer",
-                            "minimum": 1,
-                            "description": "Green cycles needed in a row.",
-                        },
+                        "consecutive_green_cycles": _int1(
+                            "Green cycles needed in a row, counting every recorded verify, "
+                            "smoke and logs run (the older form; see consecutive_green)."),
+                        "consecutive_green": _int1(
+                            "Green runs needed in a row: of the kind `of:` names, one per "
+                            "`distinct:` thing, and a clean log window when logs are gated."),
+                        "of": _enum(
+                            ("smoke", "verify", "logs", "any"), "Which recorded runs are "
+                            "evidence (default smoke; any = verify, smoke and logs). Release "
+                            "runs never are."),
+                        "distinct": _enum(
+                            ("deployment", "commit", "cycle"), "What makes two green runs "
+                            "two (default deployment): a repeat against the same deployment "
+                            "(or commit) does not count again; cycle counts every run."),
+                        "deployment_field": _str(
+                            "The deployment's name in the health endpoint's JSON body: a "
+                            "JMESPath expression, e.g. version (smoke --deployment-id wins).",
+                            minLength=1),
+                        "deployment_path": _str("Where to read deployment_field (default: "
+                                                "the first health scenario's path).",
+                                                pattern="^/"),
                         "criteria": _list(
                             "Human-checked criteria.",
                             {"type": "string", "description": "A criterion."},

@@ -37,11 +37,14 @@ def _segments(coords: Sequence[tuple[float, float] | None]) -> list[list[tuple[f
 
 
 def line_chart(title: str, points: Sequence[tuple[str, float | None]], *,
-               fmt: Callable[[float], str], css_class: str, y_max: float | None = None) -> str:
-    """A line chart of ``(x label, value or None)`` points, oldest first."""
+               fmt: Callable[[float], str], css_class: str, y_max: float | None = None,
+               budget: float | None = None) -> str:
+    """A line chart of ``(x label, value or None)`` points, oldest first; ``budget`` is
+    drawn as a dashed horizontal line (the scale always shows it)."""
     esc = html.escape
     known = [v for _, v in points if v is not None]
-    top = y_max if y_max is not None else (max(known) * 1.1 if known and max(known) > 0 else 1.0)
+    highest = max([*known, *([budget] if budget and budget > 0 else [])], default=0.0)
+    top = y_max if y_max is not None else (highest * 1.1 if highest > 0 else 1.0)
     n = len(points)
     coords = [None if v is None else (_x(i, n), _y(v, top)) for i, (_, v) in enumerate(points)]
     parts = [f'<svg class="chart {esc(css_class)}" xmlns="http://www.w3.org/2000/svg" '
@@ -56,6 +59,12 @@ def line_chart(title: str, points: Sequence[tuple[str, float | None]], *,
                  f'y2="{ceil:.1f}" />')
     parts.append(f'<text x="{LEFT - 6}" y="{base:.1f}" class="ylabel">{esc(fmt(0))}</text>')
     parts.append(f'<text x="{LEFT - 6}" y="{ceil + 4:.1f}" class="ylabel">{esc(fmt(top))}</text>')
+    if budget is not None and 0 < budget <= top:
+        by = _y(budget, top)
+        parts.append(f'<line class="budget" x1="{LEFT}" y1="{by:.1f}" x2="{WIDTH - RIGHT}" '
+                     f'y2="{by:.1f}"><title>budget {esc(fmt(budget))}</title></line>')
+        parts.append(f'<text x="{WIDTH - RIGHT}" y="{by - 4:.1f}" class="budget-label" '
+                     f'text-anchor="end">budget {esc(fmt(budget))}</text>')
     for seg in _segments(coords):
         pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in seg)
         parts.append(f'<polyline class="line" points="{pts}" />')

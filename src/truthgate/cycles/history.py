@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from truthgate.cycles.diff import CycleDiff, LatencyThreshold, diff_reports
-from truthgate.cycles.dod import DodStatus, counts_toward_streak, dod_status
+from truthgate.cycles.dod import DodRule, DodStatus, dod_of
 from truthgate.cycles.ledger import Cycle
 
 
@@ -33,11 +33,15 @@ def changes_for(cycles: Sequence[Cycle], cycle: Cycle,
     return diff_cycles(prev, cycle, threshold) if prev else None
 
 
-def dod_at(cycles: Sequence[Cycle], required: int, up_to: int | None = None) -> DodStatus:
+def dod_at(cycles: Sequence[Cycle], required: int | DodRule,
+           up_to: int | None = None) -> DodStatus:
     """The definition-of-done streak as it stood right after cycle ``up_to`` (default: now).
 
-    Release cycles are left out (see ``cycles.dod``).
+    ``required`` is the contract's rule (``DodRule.from_contract``), or a bare number for
+    the older form (every verify, smoke and logs cycle counts). Release cycles never count
+    (see ``cycles.dod``).
     """
-    chosen = [c for c in cycles if (up_to is None or c.number <= up_to)
-              and counts_toward_streak(c.kind)]
-    return dod_status([(c.number, c.report) for c in chosen], required)
+    rule = required if isinstance(required, DodRule) else DodRule(required=max(1, required))
+    chosen = [(c.number, c.kind, c.report) for c in cycles
+              if (up_to is None or c.number <= up_to)]
+    return dod_of(chosen, rule)

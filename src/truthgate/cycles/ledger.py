@@ -272,15 +272,23 @@ def _read(path: Path, number: int) -> Cycle:
         raise CycleError(f"{path.name}: {exc}") from None
 
 
-def list_cycles(cycles_dir: Path) -> LedgerScan:
-    """Every cycle in the ledger, oldest first; unreadable files become notes, not errors."""
+def list_cycles(cycles_dir: Path,
+                progress: Callable[[int, int], None] | None = None) -> LedgerScan:
+    """Every cycle in the ledger, oldest first; unreadable files become notes, not errors.
+
+    ``progress(done, total)`` follows the files read (a terminal's progress bar)."""
     cycles: list[Cycle] = []
     notes: list[str] = []
-    for number in _numbers(cycles_dir):
+    numbers = _numbers(cycles_dir)
+    for i, number in enumerate(numbers):
+        if progress is not None:
+            progress(i, len(numbers))
         try:
             cycles.append(_read(cycle_path(cycles_dir, number), number))
         except CycleError as exc:
             notes.append(f"skipped {exc}")
+    if progress is not None:
+        progress(len(numbers), len(numbers))
     return LedgerScan(tuple(cycles), tuple(notes))
 
 

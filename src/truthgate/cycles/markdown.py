@@ -55,7 +55,8 @@ def dod_section(dod: DodStatus | None, criteria: tuple[str, ...] = ()) -> list[s
         return []
     icon = "✅" if dod.met else "⏳"
     lines = ["## Definition of done", "", f"{icon} **{dod.summary()}**"]
-    if dod.last_red is not None:
+    if dod.last_red is not None and (dod.rule is None or dod.rule.legacy):
+        # The newer form's summary names the last red cycle and what failed in it already.
         lines.append(f"  \nLast red cycle: {dod.last_red}.")
     if criteria:
         lines += ["", "Checked by a person:", ""]

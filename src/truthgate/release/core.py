@@ -28,14 +28,20 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from truthgate.contract.model import Contract, ReleaseStep
-from truthgate.cycles.dod import DodStatus, checked_something, counts_toward_streak, dod_status
+from truthgate.cycles.dod import DodRule, DodStatus, checked_something, dod_of
 from truthgate.cycles.ledger import Cycle
 from truthgate.cycles.ledger import release_verdict_item as verdict_item
 from truthgate.errors import UsageError
 from truthgate.model import InvariantResult, Outcome, RunContext, RunReport, Severity
 from truthgate.release.message import tag_message
 from truthgate.release.steps import StepVerdict
-from truthgate.release.targets import qualify, several_smoke_steps, smoke_args, unknown_target
+from truthgate.release.targets import (
+    qualify,
+    runs_unsafe,
+    several_smoke_steps,
+    smoke_args,
+    unknown_target,
+)
 
 GREEN, RED, SKIPPED, NOT_RUN = "green", "red", "skipped", "not run"
 # How many unclean paths a refusal lists before "and N more".
@@ -50,6 +56,10 @@ class ReleaseUsageError(UsageError, ValueError):
 
 class GitError(Exception):
     """git refused an operation the release needed."""
+
+
+class LogSourceError(Exception):
+    """A logs step's source could not be read (its command failed): the step cannot run."""
 
 
 class GitOps(Protocol):
@@ -187,16 +197,21 @@ def _step(step: ReleaseStep, contract: Contract, options: ReleaseOptions,
             if run.qualify_ids:
                 report = qualify(report, target)
         status, detail = _absorb(run, step, report)
+        if runs_unsafe(contract, target):
+            detail += ", unsafe scenarios included (preview target)"
         return status, (f"target {target}: {detail}" if target else detail)
     if step.run == "logs":
         # --logs wins; then the step's own source (relative to the repository root, or
         # absolute); ``command`` is the older spelling of the same path.
         own = step.source or step.command
         source = options.logs_source or (str(contract.root / own) if own else None)
-        if source is None:
+        if source is None and not step.source_command:
             return _cannot_run(step, "no log source (pass --logs FILE, or set the step's "
-                                     "source: in the contract)")
-        logs = runners.logs(step, source)
+                                     "source: or source_command: in the contract)")
+        try:
+            logs = runners.logs(step, source)  # None with source_command: run the command
+        except LogSourceError as exc:
+            return _cannot_run(step, str(exc))
         if logs is None:
             return _cannot_run(step, "the log gate (truthgate.logs) is not available in "
                                      "this install")
@@ -212,13 +227,11 @@ def _step(step: ReleaseStep, contract: Contract, options: ReleaseOptions,
     if step.run == "dod":
         # Only recorded evidence counts: never this release's own checks, never an earlier
         # release (a refused one retried must not build its own streak).
-        pairs = [(c.number, c.report) for c in runners.history()
-                 if counts_toward_streak(c.kind)]
-        run.dod = dod_status(pairs, contract.release.definition_of_done.consecutive_green_cycles)
+        rule = DodRule.from_contract(contract)
+        run.dod = dod_of([(c.number, c.kind, c.report) for c in runners.history()], rule)
         if run.dod.met:
             return GREEN, run.dod.summary()
-        return RED, (f"{run.dod.summary()} (only recorded verify, smoke and logs runs count: "
-                     "--record, or CI=true; release runs never do)")
+        return RED, f"{run.dod.summary()} ({rule.what_counts()})"
     return RED, f"unknown step kind {step.run!r}"
 
 
@@ -343,6 +356,6 @@ def _still_taggable(commit: str, git: GitOps) -> str:
     return ""
 
 
-__all__ = ["CommandResult", "GitError", "GitOps",
+__all__ = ["CommandResult", "GitError", "GitOps", "LogSourceError",
            "ReleaseOptions", "ReleaseResult", "ReleaseRunners", "ReleaseUsageError",
            "StepVerdict", "checklist", "run_release", "verdict_item"]

@@ -44,6 +44,16 @@ def unknown_target(contract: Contract, steps: Sequence[ReleaseStep],
     return ""
 
 
+def runs_unsafe(contract: Contract, target: str | None) -> bool:
+    """Whether a release smoke step against ``target`` runs the unsafe scenarios: only on a
+    target the contract marks ``preview: true`` (never production: the engine refuses)."""
+    if not target:
+        return False
+    spec = contract.smoke
+    found = spec.target(target) if spec is not None and hasattr(spec, "target") else None
+    return bool(found is not None and found.preview and not found.production)
+
+
 def several_smoke_steps(steps: Sequence[ReleaseStep]) -> bool:
     """True when the checklist smokes more than once (scenario ids then need a prefix)."""
     return sum(step.run == "smoke" for step in steps) > 1
@@ -55,4 +65,4 @@ def qualify(report: RunReport, target: str) -> RunReport:
     return dataclasses.replace(report, scenarios=scenarios)
 
 
-__all__ = ["qualify", "several_smoke_steps", "smoke_args", "unknown_target"]
+__all__ = ["qualify", "runs_unsafe", "several_smoke_steps", "smoke_args", "unknown_target"]

@@ -1,16 +1,15 @@
 """HTML: one self-contained page (inline CSS, no CDN, no script) for a run or a ledger.
 
-``render(report)`` is the registered single-run format. ``render_trend_html(cycles)``
-shows the newest cycle the same way, then trend charts across the cycles (pass rate,
-and one latency chart per scenario) drawn as inline SVG, so the page can be archived as
-a CI artefact and opened years later, offline. Every piece of run text is escaped.
+``render(report)`` is the registered single-run format; the ledger's page (the release
+captain's, ``truthgate report html``) is ``cycles/html.py``, built from the same pieces,
+so it can be archived as a CI artefact and opened years later, offline. Every piece of run
+text is escaped.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from truthgate.model import InvariantResult, Outcome, RunReport, ScenarioResult
 from truthgate.reports._common import (
@@ -25,9 +24,6 @@ from truthgate.reports._common import (
     short_commit,
     tool_version,
 )
-
-if TYPE_CHECKING:
-    from truthgate.cycles.ledger import Cycle
 
 _CSS = """
 body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;
@@ -45,6 +41,12 @@ code{background:#f6f8fa;padding:0 .2rem}
 .chart .ylabel{text-anchor:end}
 .chart .xlabel{text-anchor:middle}
 .chart .chart-title{font-size:13px;fill:#1f2328}
+.chart .budget{stroke:#cf222e;stroke-dasharray:6 4;stroke-width:1.5}
+.chart text.budget-label{fill:#cf222e}
+.captain{border:1px solid #d0d7de;border-radius:6px;padding:.5rem 1rem;margin:1rem 0}
+.headline{font-size:1.6rem;font-weight:bold;margin:.4rem 0}
+.headline.unknown{color:#6e7781}
+.captain .facts th{width:11rem}
 """
 
 
@@ -72,6 +74,8 @@ def _context(report: RunReport) -> list[str]:
                      + (f" (sha256 {ctx.contract_hash[:12]})" if ctx.contract_hash else "")))
     if ctx.target or ctx.base_url:
         rows.append(("Target", " ".join(x for x in (ctx.target, ctx.base_url) if x)))
+    if ctx.deployment:
+        rows.append(("Deployment", ctx.deployment))
     rows.append(("truthgate", tool_version(report)))
     out = ["<table>"]
     out += [f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows]
@@ -149,35 +153,6 @@ def render(report: RunReport) -> str:
     return _page(_title(report), [f"<h1>{_e(_title(report))}</h1>"] + _body(report))
 
 
-def render_trend_html(cycles: Sequence[Cycle]) -> str:
-    """The newest cycle in full, then trend charts across ``cycles`` (oldest first).
-
-    One pass-rate chart for the ledger, and one latency chart (median per cycle) for
-    every scenario any of the cycles ran.
-    """
-    from truthgate.cycles.charts import line_chart
-    from truthgate.cycles.text import latency_series, pass_rate, scenario_ids
-
-    if not cycles:
-        return _page("truthgate cycles", ["<h1>truthgate cycles</h1>",
-                                          "<p>No cycles recorded.</p>"])
-    last = cycles[-1]
-    title = f"{_title(last.report)} — cycle {last.number}"
-    body = [f"<h1>{_e(title)}</h1>"] + _body(last.report)
-    body += ["<h2>Trend</h2>", f"<p>{len(cycles)} cycles, {cycles[0].number} to "
-             f"{last.number}.</p>"]
-    rates = [(str(c.number), None if (r := pass_rate(c.report)) is None else r * 100)
-             for c in cycles]
-    body.append(line_chart("Pass rate per cycle (%)", rates, fmt=lambda v: f"{v:.0f}%",
-                           css_class="pass-rate", y_max=100.0))
-    for sid in scenario_ids(cycles):
-        series = [(str(n), v) for n, v in latency_series(cycles, sid)]
-        body.append(line_chart(f"Median latency of {sid}", series, fmt=fmt_ms,
-                               css_class="latency"))
-    body.append("<table><tr><th>Cycle</th><th>Kind</th><th>Recorded</th><th>Verdict</th></tr>")
-    for c in cycles:
-        word = "pass" if c.report.passed else "fail"
-        body.append(f"<tr><td>{c.number}</td><td>{_e(c.kind)}</td><td>{_e(c.recorded_at)}</td>"
-                    f"<td>{_outcome(Outcome(word))}</td></tr>")
-    body.append("</table>")
-    return _page(title, body)
+# What the ledger's page (``cycles/html.py``, a layer above) builds with: the same escaping,
+# page frame and run body, so a cycle reads exactly like the run's own HTML report.
+esc, outcome_span, run_body, page = _e, _outcome, _body, _page

@@ -100,6 +100,8 @@ def _header(report: RunReport) -> list[str]:
         if ctx.base_url:
             target += f" ({code(ctx.base_url, True)})" if target else code(ctx.base_url, True)
         rows.append(("Target", target))
+    if ctx.deployment:
+        rows.append(("Deployment", code(ctx.deployment, True)))
     if ctx.flags:
         rows.append(("Flags", code(" ".join(ctx.flags), True)))
     rows.append(("truthgate", escape(tool_version(report))))

@@ -56,6 +56,8 @@ def _header(report: RunReport) -> list[str]:
         facts.append(f"contract {ctx.contract_path}")
     if ctx.target or ctx.base_url:
         facts.append("target " + " ".join(x for x in (ctx.target, ctx.base_url) if x))
+    if ctx.deployment:
+        facts.append(f"deployment {ctx.deployment}")
     if "--allow-unsafe" in ctx.flags:
         # Whoever reads the log must see that this run was allowed to write.
         facts.append("--allow-unsafe")

@@ -183,6 +183,8 @@ class Target:
     production: bool = False
     description: str = ""
     headers: tuple[tuple[str, str], ...] = ()
+    # A non-production preview: a release's smoke step here runs the unsafe scenarios too.
+    preview: bool = False
 
 
 @dataclass(frozen=True)

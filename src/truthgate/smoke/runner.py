@@ -28,6 +28,7 @@ from truthgate.contract.urls import url_problem
 from truthgate.errors import UsageError
 from truthgate.model import RunContext, RunReport, ScenarioResult
 from truthgate.smoke.client import httpx, tls_context
+from truthgate.smoke.deployment import probe_for, read_deployment, settle
 from truthgate.smoke.execute import StepEnv, warm_up
 from truthgate.smoke.kinds import KINDS
 from truthgate.smoke.kinds.base import Plan
@@ -40,6 +41,7 @@ from truthgate.smoke.scenario import Selection, run_scenario, skip_reason, skipp
 from truthgate.smoke.template import TemplateError, render
 
 Progress = Callable[[ScenarioResult], None]
+Started = Callable[[Scenario, int], None]  # (the scenario, how many the run has)
 
 
 class SmokeUsageError(UsageError):
@@ -155,12 +157,17 @@ async def run_smoke_async(
     environ: Mapping[str, str] = os.environ,
     transport: httpx.AsyncBaseTransport | None = None, progress: Progress | None = None,
     max_body_bytes: int | None = None, extra_secrets: Iterable[str] = (),
+    deployment_id: str | None = None, started: Started | None = None,
 ) -> RunReport:
     """Run the contract's smoke scenarios and return the report (see module docstring).
 
     ``scenario_ids`` restricts the run to those scenarios (others are not reported);
     ``tags`` and ``mode`` skip non-matching scenarios with a reason; ``transport`` replaces
-    the network (tests); ``progress`` is called with each scenario's result as it ends.
+    the network (tests); ``progress`` is called with each scenario's result as it ends,
+    ``started`` with each scenario as it starts and the number of scenarios of the run (a
+    terminal shows the ones in flight).
+    ``deployment_id`` names the deployment smoked; without it, the contract's
+    ``definition_of_done.deployment_field`` is read from the service (``smoke.deployment``).
     """
     spec: SmokeSpec = contract.smoke if isinstance(contract.smoke, SmokeSpec) else SmokeSpec()
     if not spec.scenarios:
@@ -210,15 +217,20 @@ async def run_smoke_async(
             note = await wait_ready(env, chosen, wait_ready_s)
             if note:
                 notes.append(masker.text(note))
+        probe = probe_for(contract.release.definition_of_done, spec.scenarios, deployment_id)
+        before = await read_deployment(env, probe)
         results = await _run_all(env, chosen, plans, contract, sel, run_id, concurrency,
-                                 progress, refused)
+                                 progress, refused, started)
+        after = await read_deployment(env, probe)
+    deployment, note = settle(deployment_id, before, after)
+    notes += [masker.text(note)] if note else []
     context = RunContext(
         command="smoke", product=contract.product.name,
         product_version=contract.product.version, contract_path=str(contract.source),
         contract_hash=contract.sha256, truthgate_version=_version(), started_at=started_at,
         finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         target=target or "", base_url=masker.text(_display_url(url)),
-        flags=_flags(sel, scenario_ids, concurrency),
+        flags=_flags(sel, scenario_ids, concurrency), deployment=masker.text(deployment),
     )
     return RunReport(context=context, scenarios=results, notes=tuple(notes))
 
@@ -316,7 +328,8 @@ async def _run_all(env: StepEnv, chosen: tuple[Scenario, ...],
                    plans: Mapping[str, Plan | Exception], contract: Contract,
                    sel: Selection, run_id: str, concurrency: int,
                    progress: Progress | None,
-                   refused: Mapping[str, str] | None = None) -> tuple[ScenarioResult, ...]:
+                   refused: Mapping[str, str] | None = None,
+                   started: Started | None = None) -> tuple[ScenarioResult, ...]:
     """Skips first; reads beside (exclusive writers, then other writers); then ``alone``.
 
     Two lanes run at the same time under one semaphore: the read-only scenarios, and the
@@ -342,6 +355,8 @@ async def _run_all(env: StepEnv, chosen: tuple[Scenario, ...],
 
     async def one(sc: Scenario) -> None:
         async with gate:
+            if started is not None:
+                started(sc, len(chosen))
             done(await run_scenario(env, sc, contract, run_id, plans.get(sc.id)))
 
     async def writers() -> None:

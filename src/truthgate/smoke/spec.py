@@ -5,7 +5,7 @@ Shape (every key optional except ``scenarios[].id`` and the kind's required para
     smoke:
       base_url: "${APP_URL:-http://127.0.0.1:8000}"   # rendered at run time
       targets:
-        preview:    {base_url: "https://preview.example.com"}
+        preview:    {base_url: "https://preview.example.com", preview: true}  # a release runs unsafe ones here
         production: {base_url: "https://example.com", production: true}
       defaults: {timeout_s: 10, budget_ms: 1000, scenario_timeout_s: 120,
                  headers: {User-Agent: truthgate}}
@@ -63,6 +63,8 @@ TARGET = s_obj(
         "base_url": s_tpl("Base URL of this deployment.", format="http-url"),
         "production": s_bool("A production target refuses unsafe scenarios whatever the "
                              "flags."),
+        "preview": s_bool("A non-production preview deployment: a `truthgate release` smoke "
+                          "step against it runs the unsafe (writing) scenarios too."),
         "description": s_str("What this target is."),
         "headers": s_map("Headers added to every request sent to this target.",
                          {"type": "string", "x-interpolate": True}),
@@ -202,9 +204,15 @@ def parse_smoke(raw: Mapping[str, Any], lines: Sequence[int] = ()) -> SmokeSpec:
     targets = tuple(
         Target(name=str(name), base_url=str(t["base_url"]),
                production=bool(t.get("production", False)),
-               description=str(t.get("description", "")), headers=pairs(t.get("headers")))
+               description=str(t.get("description", "")), headers=pairs(t.get("headers")),
+               preview=bool(t.get("preview", False)))
         for name, t in (raw.get("targets") or {}).items()
     )
+    both = [t.name for t in targets if t.preview and t.production]
+    if both:
+        raise ValueError(f"target {both[0]!r} is marked both preview and production: a "
+                         "preview is where unsafe scenarios may run, production is where "
+                         "they never do")
     return SmokeSpec(
         base_url=str(raw.get("base_url", "")),
         targets=targets,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from truthgate.verify.cache import FactsCache
@@ -67,9 +67,23 @@ def _chunks(todo: Sequence[WalkedFile], n: int) -> list[list[tuple[str, str]]]:
     return [c for c in out if c]
 
 
-def _extract_many(todo: Sequence[WalkedFile], jobs: int) -> tuple[list[FileFacts], int]:
+def _extract_serial(todo: Sequence[WalkedFile], tick: Callable[[int], None] | None
+                    ) -> list[FileFacts]:
+    if tick is None:
+        return _extract_chunk([(f.path, f.abspath) for f in todo])
+    out: list[FileFacts] = []
+    with paused_gc():
+        for f in todo:
+            out.append(_extract_one(f.path, f.abspath))
+            tick(1)
+    return out
+
+
+def _extract_many(todo: Sequence[WalkedFile], jobs: int,
+                  tick: Callable[[int], None] | None = None) -> tuple[list[FileFacts], int]:
+    """Facts of ``todo``; ``tick(n)`` after each n files parsed (progress on a terminal)."""
     if jobs <= 1 or len(todo) < PARALLEL_MIN_FILES:
-        return _extract_chunk([(f.path, f.abspath) for f in todo]), 1
+        return _extract_serial(todo, tick), 1
     # Imported here: serial runs (small repositories, warm caches) never pay for it.
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -77,17 +91,25 @@ def _extract_many(todo: Sequence[WalkedFile], jobs: int) -> tuple[list[FileFacts
     chunks = _chunks(todo, jobs * _CHUNKS_PER_WORKER)
     try:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            results = list(pool.map(_extract_chunk, chunks))
+            results = []
+            for chunk in pool.map(_extract_chunk, chunks):
+                results.append(chunk)
+                if tick is not None:
+                    tick(len(chunk))
     except (OSError, BrokenProcessPool):
         # No processes allowed here (sandbox, exhausted limits): still give the right answer.
-        return _extract_chunk([(f.path, f.abspath) for f in todo]), 1
+        return _extract_serial(todo, tick), 1
     return [facts for chunk in results for facts in chunk], jobs
 
 
 def collect_facts(
-    files: Sequence[WalkedFile], cache: FactsCache | None, jobs: int | None = None
+    files: Sequence[WalkedFile], cache: FactsCache | None, jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[tuple[FileFacts, ...], CollectStats]:
-    """Facts of ``files`` (same order), reusing and refreshing ``cache`` when given."""
+    """Facts of ``files`` (same order), reusing and refreshing ``cache`` when given.
+
+    ``progress(done, total)`` is called as files are parsed (cached ones count as done).
+    """
     jobs = default_jobs() if jobs is None else max(1, jobs)
     found: dict[str, FileFacts] = {}
     todo: list[WalkedFile] = []
@@ -110,7 +132,16 @@ def collect_facts(
                     rehashed += 1
                     continue
         todo.append(f)
-    extracted, workers = _extract_many(todo, jobs)
+    tick = None
+    if progress is not None:
+        total, done = len(files), [len(files) - len(todo)]
+        progress(done[0], total)
+
+        def tick(n: int) -> None:
+            done[0] += n
+            progress(done[0], total)
+
+    extracted, workers = _extract_many(todo, jobs, tick)
     for facts in extracted:
         found[facts.path] = facts
     ordered = tuple(found[f.path] for f in files)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -171,8 +171,11 @@ def run_verify(
     baseline: Baseline | str | Path | None = None,
     use_cache: bool = True,
     jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> RunReport:
     """Check ``contract``'s invariants against the repository at ``contract.root``.
+
+    ``progress(done, total)`` follows the files being parsed (a terminal's progress bar).
 
     ``baseline`` is a loaded ``Baseline`` or a path to one (BaselineError when unreadable).
     ``jobs`` caps worker processes for cold extraction (default: the usable cores).
@@ -204,7 +207,7 @@ def run_verify(
                     return _report(contract, started_at, select, ignore, baseline, use_cache,
                                    results, notes, skipped)
         cache = FactsCache(root) if use_cache else None
-        files, stats = collect_facts(walked.files, cache, jobs)
+        files, stats = collect_facts(walked.files, cache, jobs, progress)
         state = RepoState(root, contract, files)
         results, notes = _run_all(state, baseline, specs, contract, select, ignore, stats)
         skipped = _skipped(walked.problems, files, _syntax_checked(results))
