@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from truthgate.logs.normalise import error_key, is_error_line
-from truthgate.logs.source import iter_lines, open_source
+from truthgate.logs.source import iter_blocks, iter_lines, open_blocks, open_source
 from truthgate.logs.timestamps import parse_timestamp
 
 
@@ -70,3 +70,22 @@ def test_error_lines_and_their_keys() -> None:
     b = error_key("2024-05-01T12:00:09Z ERROR conn 3 to 10.0.0.4 lost (id 0x1f)")
     assert a == b and "ERROR conn" in a
     assert error_key("ERROR cache miss") != error_key("ERROR cache full")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from([b"a", b"b", b"\n", b"\r\n", b"\r", b"\xc3\xa9", b"\xff",
+                                 b"\xe2\x82"]), max_size=200),
+       st.integers(min_value=1, max_value=40), st.integers(min_value=1, max_value=24))
+def test_blocks_hold_exactly_the_lines(pieces: list[bytes], chunk: int, max_line: int) -> None:
+    data = b"".join(pieces)
+    blocks = list(iter_blocks(io.BytesIO(data), chunk_size=chunk, max_line=max_line))
+    lines = list(iter_lines(io.BytesIO(data), chunk_size=chunk,
+                            max_line=max_line))
+    assert [line for block in blocks for line in block.split("\n")] == lines
+
+
+def test_open_blocks_reads_a_real_file(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_bytes(b"one\r\ntwo\n\nfour")
+    with open_blocks(str(log)) as blocks:
+        assert "\n".join(blocks).split("\n") == ["one", "two", "", "four"]

@@ -16,17 +16,17 @@ KEY_CHARS = 200
 
 # Level words in the three spellings loggers print (error, Error, ERROR), exception class
 # names (ValueError, IOException) and the Python traceback banner. Mixed case ('eRRor') is
-# not a level anyone prints, and leaving it out keeps ERROR_HINT an exact superset.
+# not a level anyone prints, and leaving it out keeps HINT_LITERALS an exact superset.
 _LEVELS = ("error", "critical", "fatal", "panic", "severe", "emerg")
 _ERROR_LINE = re.compile(
     r"\b(?:" + "|".join(f"{w}|{w.capitalize()}|{w.upper()}" for w in _LEVELS) + r")\b"
     r"|Traceback \(most recent|\w(?:Error|Exception)\b"
 )
-# A cheap superset of _ERROR_LINE made of plain literals, which the regex engine scans a
-# whole block of lines for at C speed: only the lines it hits get the exact test.
-ERROR_HINT = re.compile(
-    "|".join(x for w in _LEVELS for x in (w[1:], w[1:].upper())) + "|Traceback|xception"
-)
+# A cheap superset of _ERROR_LINE made of plain strings, which the scan finds in a whole
+# block of lines with str.find (in C): only the lines holding one get the exact test.
+HINT_LITERALS = tuple(x for w in _LEVELS for x in (w[1:], w[1:].upper())) + (
+    "Traceback", "xception")
+ERROR_HINT = re.compile("|".join(HINT_LITERALS))
 # Ids first (a UUID or a long hex run would otherwise become '#-#-#'), then any number.
 _UUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
                    r"[0-9a-fA-F]{12}\b")
