@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from truthgate.contract.model import LogPattern, Observability
 from truthgate.logs.literals import required_literals
 from truthgate.logs.normalise import HINT_LITERALS, is_error_line
-from truthgate.logs.scan import scan_blocks, scan_logs
+from truthgate.logs.scan import _HINT_LOWER, scan_blocks, scan_logs
 from truthgate.logs.source import iter_blocks
 
 
@@ -54,6 +54,18 @@ def test_the_error_hint_is_a_superset_of_error_lines() -> None:
     for line in ["ERROR x", "Error: y", "a KeyError", "fatal", "PANIC now", "Traceback (most recent",
                  "IOException", "level=severe", "EMERG"]:
         assert is_error_line(line)
+        assert any(h in line for h in HINT_LITERALS)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["error", "Error", "ERROR", "Fatal", "PANIC", "severe", "Emerg",
+                                 "CRITICAL", "Key", "IOException", "Traceback (most recent",
+                                 " ", "x", "é", "_", ":", "rror", "ATAL"]),
+                max_size=8).map("".join))
+def test_lowered_hint_words_hold_every_error_line(line: str) -> None:
+    if is_error_line(line):
+        low = line.encode("latin-1").lower()
+        assert any(w in low for w in _HINT_LOWER)
         assert any(h in line for h in HINT_LITERALS)
 
 

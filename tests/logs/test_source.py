@@ -8,9 +8,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from truthgate.logs.normalise import error_key, is_error_line
+from truthgate.logs.normalise import TIMESTAMP_STRIP, error_key, is_error_line
 from truthgate.logs.source import iter_blocks, iter_lines, open_blocks, open_source
-from truthgate.logs.timestamps import parse_timestamp
+from truthgate.logs.timestamps import TIMESTAMP_ANYWHERE, parse_timestamp
 
 
 def reference_lines(data: bytes) -> list[str]:
@@ -89,3 +89,15 @@ def test_open_blocks_reads_a_real_file(tmp_path: Path) -> None:
     log.write_bytes(b"one\r\ntwo\n\nfour")
     with open_blocks(str(log)) as blocks:
         assert "\n".join(blocks).split("\n") == ["one", "two", "", "four"]
+
+
+_STAMP_ATOMS = st.sampled_from(["2024", "-", "05", "01", "T", " ", "12", ":", "00", "Z", "+02:00",
+                                "-0530", ".", ",", "123", "Jan", "Feb", "May", "Dec", "J", "an",
+                                "x", "9", "\t", "٢٠٢٤", "ADec", "Nov  3 ", "2024-05-01T12:00:00",
+                                "2024-05-01 12:00:00,123", "May  1 12:00:00"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_STAMP_ATOMS, max_size=14).map("".join))
+def test_the_key_stamp_regex_strips_what_timestamp_anywhere_matches(text: str) -> None:
+    assert TIMESTAMP_STRIP.sub(" ", text) == TIMESTAMP_ANYWHERE.sub(" ", text)
