@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
 import re
 import resource
@@ -200,11 +201,14 @@ def _setup(root: Path) -> Path:
     return root / "product" / "truth.yaml"
 
 
+GATE = "truthgate logs (scan)"
+FLOOR = "plain Python block reader, 5 regexes"
+
+
 def _commands(contract: Path, log: Path, out: Path) -> dict[str, list[str]]:
     return {
-        "truthgate logs (scan)": [sys.executable, "-c", SCAN, str(contract), str(log)],
-        "plain Python block reader, 5 regexes": [sys.executable, "-c", READER, str(log),
-                                                 json.dumps(PATTERNS)],
+        GATE: [sys.executable, "-c", SCAN, str(contract), str(log)],
+        FLOOR: [sys.executable, "-c", READER, str(log), json.dumps(PATTERNS)],
         "grep -c -E, 5 patterns": ["sh", "-c", 'grep -c -E "$@" > "$0"', str(out),
                                    *(a for p in GREP_PATTERNS for a in ("-e", p)), str(log)],
     }
@@ -230,12 +234,12 @@ def _run(argv: list[str]) -> tuple[float, float, int]:
 
 def _instructions(argv: list[str]) -> int:
     cmd = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
-           *argv]
+           "--trace-children=yes", *argv]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
-    m = re.search(r"I\s+refs:\s+([\d,]+)", out.stderr)
-    if not m:
+    counts = re.findall(r"I\s+refs:\s+([\d,]+)", out.stderr)  # one per process (sh, grep)
+    if not counts:
         raise SystemExit(f"no instruction count for {argv[:3]}:\n{out.stderr[-2000:]}")
-    return int(m.group(1).replace(",", ""))
+    return sum(int(c.replace(",", "")) for c in counts)
 
 
 def table(size_mb: float, runs: int, count_mb: float | None) -> dict[str, dict[str, float]]:
@@ -274,19 +278,20 @@ def table(size_mb: float, runs: int, count_mb: float | None) -> dict[str, dict[s
 def _print_table(rows: dict[str, dict[str, float]]) -> None:
     meta = rows["_meta"]
     names = [n for n in rows if n != "_meta"]
-    floor = rows["plain Python block reader, 5 regexes"]
+    floor = rows[FLOOR]
     print(f"log: {meta['size_bytes'] / 1e6:.1f} MB, medians of {int(meta['runs'])} interleaved "
-          f"runs; load average {' '.join(f'{x:.2f}' for x in __import__('os').getloadavg())}")
+          f"runs; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+          + (f"; instructions on a {meta['count_mb']:g} MiB log" if meta["count_mb"] else ""))
     counted = "instructions" in floor
-    head = "| row | wall s | MB/s | CPU s | MB/s CPU | x plain reader (CPU) | peak RSS MiB |"
+    head = "| row | wall s | MB/s | CPU s | MB/s CPU | CPU x plain reader | peak RSS MiB |"
     if counted:
-        head += f" instr/byte ({meta['count_mb']:.0f} MB) | x plain reader (instr) |"
+        head += " instr/byte | instr x plain reader |"
     print(head)
     print("|" + "---|" * (head.count("|") - 1))
     for n in names:
         r = rows[n]
         line = (f"| {n} | {r['wall_s']:.2f} | {r['mb_per_s']:.1f} | {r['cpu_s']:.2f} | "
-                f"{r['mb_per_cpu_s']:.1f} | {floor['cpu_s'] / r['cpu_s']:.2f} | {r['rss_mib']:.0f} |")
+                f"{r['mb_per_cpu_s']:.1f} | {r['cpu_s'] / floor['cpu_s']:.2f} | {r['rss_mib']:.0f} |")
         if counted:
             line += (f" {r['instructions_per_byte']:.1f} | "
                      f"{r['instructions'] / floor['instructions']:.2f} |")
@@ -304,6 +309,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="With --runs: also count instructions with valgrind.")
     parser.add_argument("--count-mb", type=float, default=20.0,
                         help="Size of the log the instructions are counted on.")
+    parser.add_argument("--check", action="store_true",
+                        help="With --runs: exit 1 when the gate's ratios to the plain reader "
+                             "regress more than 10%% against kb/benchmarks.md (## logs).")
     args = parser.parse_args(argv)
     if args.runs:
         if args.instructions and shutil.which("valgrind") is None:
@@ -313,6 +321,14 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(rows))
         else:
             _print_table(rows)
+        if args.check:
+            from checkratios import check
+            gate, floor = rows[GATE], rows[FLOOR]
+            ok = check("logs", GATE, "CPU x plain reader", gate["cpu_s"] / floor["cpu_s"])
+            if "instructions" in gate:
+                ok &= check("logs", GATE, "instr x plain reader",
+                            gate["instructions"] / floor["instructions"])
+            return 0 if ok else 1
         return 0
     r = measure(args.size_mb, args.keep)
     if args.json:
