@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from truthgate.logs.normalise import TIMESTAMP_STRIP, error_key, is_error_line
+from truthgate.logs.normalise import _HEX, _SPACE, TIMESTAMP_STRIP, error_key, is_error_line
 from truthgate.logs.source import iter_blocks, iter_lines, open_blocks, open_source
 from truthgate.logs.timestamps import TIMESTAMP_ANYWHERE, parse_timestamp
 
@@ -101,3 +102,17 @@ _STAMP_ATOMS = st.sampled_from(["2024", "-", "05", "01", "T", " ", "12", ":", "0
 @given(st.lists(_STAMP_ATOMS, max_size=14).map("".join))
 def test_the_key_stamp_regex_strips_what_timestamp_anywhere_matches(text: str) -> None:
     assert TIMESTAMP_STRIP.sub(" ", text) == TIMESTAMP_ANYWHERE.sub(" ", text)
+
+
+# The key regexes as first written: the faster forms must replace exactly what these match.
+_HEX_WORD = re.compile(r"\b(?:0x)?[0-9a-fA-F]*\d[0-9a-fA-F]*\b|\b0x[0-9a-fA-F]+\b")
+_SPACE_RUN = re.compile(r"\s+")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["0", "x", "0x", "1", "9", "a", "f", "F", "g", "_", " ", "-",
+                                 ".", "٢", "é", "deadbeef", "0x1f", "x0", "12", "=", "  ", "\t",
+                                 "\x1c", "\u3000", "\xa0"]), max_size=12).map("".join))
+def test_the_key_hex_and_space_regexes_replace_what_the_plain_ones_do(text: str) -> None:
+    assert _HEX.sub("#", text) == _HEX_WORD.sub("#", text)
+    assert _SPACE.sub(" ", text) == _SPACE_RUN.sub(" ", text)

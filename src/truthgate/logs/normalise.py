@@ -40,9 +40,20 @@ TIMESTAMP_STRIP = re.compile(
 # Ids first (a UUID or a long hex run would otherwise become '#-#-#'), then any number.
 _UUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
                    r"[0-9a-fA-F]{12}\b")
-_HEX = re.compile(r"\b(?:0x)?[0-9a-fA-F]*\d[0-9a-fA-F]*\b|\b0x[0-9a-fA-F]+\b")
+# HEX_WORD, the hex-or-number words, is
+#   \b(?:0x)?[0-9a-fA-F]*\d[0-9a-fA-F]*\b|\b0x[0-9a-fA-F]+\b
+# written, like TIMESTAMP_STRIP, to start with a character class (its first character is
+# always a hex digit or a digit, and a word character, so the leading \b is "no word
+# character before it"); the alternatives keep their order, so the matches are the same.
+_H = "[0-9a-fA-F]"
+_HEX = re.compile(
+    rf"[\da-fA-F](?<!\w.)(?:(?<=0)x{_H}*\d{_H}*\b|(?<={_H}){_H}*\d{_H}*\b|(?<=\d){_H}*\b"
+    rf"|(?<=0)x{_H}+\b)"
+)
 _NUMBER = re.compile(r"\d+")
-_SPACE = re.compile(r"\s+")
+# Runs of whitespace to collapse to one space: \s+ less the single spaces, which would be
+# replaced by themselves (most of the replacements, for nothing).
+_SPACE = re.compile(r"\s(?:(?<=[^ ])\s*|\s+)")
 
 
 def is_error_line(line: str) -> bool:
@@ -53,7 +64,8 @@ def is_error_line(line: str) -> bool:
 def error_key(line: str) -> str:
     """``line`` without what changes between repeats: timestamps, ids, numbers, spacing."""
     text = TIMESTAMP_STRIP.sub(" ", line)
-    text = _UUID.sub("<id>", text)
+    if "-" in text:  # every UUID has four
+        text = _UUID.sub("<id>", text)
     text = _HEX.sub("#", text)
     text = _NUMBER.sub("#", text)
     return _SPACE.sub(" ", text).strip()[:KEY_CHARS]
