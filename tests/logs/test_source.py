@@ -9,7 +9,14 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from truthgate.logs.normalise import _HEX, _SPACE, TIMESTAMP_STRIP, error_key, is_error_line
+from truthgate.logs.normalise import (
+    _ERROR_LINE,
+    _HEX,
+    _SPACE,
+    TIMESTAMP_STRIP,
+    error_key,
+    is_error_line,
+)
 from truthgate.logs.source import iter_blocks, iter_lines, open_blocks, open_source
 from truthgate.logs.timestamps import TIMESTAMP_ANYWHERE, parse_timestamp
 
@@ -116,3 +123,12 @@ _SPACE_RUN = re.compile(r"\s+")
 def test_the_key_hex_and_space_regexes_replace_what_the_plain_ones_do(text: str) -> None:
     assert _HEX.sub("#", text) == _HEX_WORD.sub("#", text)
     assert _SPACE.sub(" ", text) == _SPACE_RUN.sub(" ", text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["error", "Error", "ERROR", "eRROR", "x", "_", " ", ":", "é",
+                                 "Exception", "fatal", "FATAL", "critical", "PANIC", "Panic",
+                                 "severe", "Emerg", "Traceback (most recent", "1", "E", "rror"]),
+                max_size=6).map("".join))
+def test_error_lines_are_what_the_plain_regex_finds(line: str) -> None:
+    assert is_error_line(line) is (_ERROR_LINE.search(line) is not None)
