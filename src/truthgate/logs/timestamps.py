@@ -74,7 +74,7 @@ def _seconds(year: int, month: int, day: int, hour: int, minute: int,
 
 
 def _iso_seconds(m: re.Match[str]) -> float | None:
-    year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
+    year, month, day, hour, minute, second = map(int, m.groups()[:6])
     frac, zone = m.group(7), m.group(8)
     offset = 0
     if zone and zone != "Z":
@@ -89,5 +89,5 @@ def _iso_seconds(m: re.Match[str]) -> float | None:
 
 def _syslog_seconds(m: re.Match[str]) -> float | None:
     month = _MONTHS[m.group(1)]
-    day, hour, minute, second = (int(g) for g in m.groups()[1:])
+    day, hour, minute, second = map(int, m.groups()[1:])
     return _seconds(_SYSLOG_YEAR, month, day, hour, minute, second)
