@@ -73,15 +73,17 @@ PATTERNS = (
     LogPattern("trace", r"Traceback \(most recent call last\)"),
     LogPattern("alt", "processed again|duplicate update processed", max=1),
     LogPattern("win", r"slow ack \d{3,} ms", max=2, window_seconds=5),
-    LogPattern("ctx", r"(?<=x)ERROR", max=1),  # no block regex: every line is tested
-    LogPattern("anchored", r"^boom$", max=0),  # no literal of 3: the block regex
-    LogPattern("upper", "(?i)fatal", max=0),
+    LogPattern("ctx", r"(?<=x)ERROR", max=1),  # its literal, though it looks behind
+    LogPattern("anchored", r"^boom$", max=0),
+    LogPattern("upper", "(?i)fatal", max=0),  # no literal: the block regex
+    LogPattern("across", r"k\s1", max=0),  # the block regex, whose \s takes a newline
+    LogPattern("look", r"(?<=x)\d+", max=1),  # no literal, looks behind: every line
 )
 _LINES = st.sampled_from([
     "2024-05-01T12:00:01Z slow ack 1234 ms", "2024-05-01T12:00:09Z slow ack 999 ms",
     "slow ack 5000 ms", "Traceback (most recent call last):", "xERROR 42 id=0x1f",
     "ERROR worker 7 crashed", "boom", " boom", "FATAL é", "processed again", "é\ufffd ok",
-    "duplicate update processed", "", "2024-05-01T12:00:30Z ValueError: 3",
+    "duplicate update processed", "", "ok", "1 ok", "2024-05-01T12:00:30Z ValueError: 3",
 ])
 
 
