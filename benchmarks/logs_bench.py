@@ -236,6 +236,8 @@ def _instructions(argv: list[str]) -> int:
     cmd = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
            "--trace-children=yes", *argv]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
+    if out.returncode > (1 if argv[0] == "sh" else 0):  # grep: 1 is "no line matched"
+        raise SystemExit(f"{argv[:3]} failed under valgrind:\n{out.stderr[-2000:]}")
     counts = re.findall(r"I\s+refs:\s+([\d,]+)", out.stderr)  # one per process (sh, grep)
     if not counts:
         raise SystemExit(f"no instruction count for {argv[:3]}:\n{out.stderr[-2000:]}")
