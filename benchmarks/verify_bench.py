@@ -212,8 +212,8 @@ def wait_for_quiet(threshold: float, limit_s: float = 600) -> None:
         time.sleep(15)
 
 
-def main() -> None:
-    """Run every measurement and print a markdown table."""
+def main() -> int:
+    """Run every measurement and print a markdown table (with --check: 1 on a regression)."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--peer-runs", type=int, default=3, help="runs of the slow peers")
@@ -221,6 +221,9 @@ def main() -> None:
                     help="first wait (up to 10 min) for the 1-minute load to drop below this")
     ap.add_argument("--no-peers", action="store_true")
     ap.add_argument("--no-growth", action="store_true")
+    ap.add_argument("--check", action="store_true",
+                    help="exit 1 when a truthgate row's 'CPU x floor' regresses more than 10%% "
+                         "against the same row in kb/benchmarks.md (## verify)")
     args = ap.parse_args()
     django, both = ensure_corpora(not args.no_growth)
     peers = None if args.no_peers else ensure_peers()
@@ -278,6 +281,13 @@ def main() -> None:
         wall, cpu = statistics.median(row.walls), statistics.median(row.cpus)
         print(f"| {row.name} | {wall:.3f} | {wall / base_wall:.2f} | {cpu:.3f} | "
               f"{cpu / base_cpu:.2f} | {row.peak_kib / 1024:.0f} |")
+    ok = True
+    if args.check:
+        from checkratios import check
+        for row in rows:
+            if row.walls and "truthgate verify" in row.name:
+                ratio = statistics.median(row.cpus) / base_cpu
+                ok &= check("verify", row.name, "CPU x floor", ratio)
     if both is not None and growth_floor is not None:
         g_files, _ = corpus_size(both)
         cold = next(r for r in rows if r.name.startswith("Django + SymPy") and "cold" in r.name)
@@ -287,7 +297,8 @@ def main() -> None:
               f"cold {statistics.median(cold.walls) / statistics.median(d_cold.walls):.2f}x "
               f"(wall), {statistics.median(cold.cpus) / statistics.median(d_cold.cpus):.2f}x "
               "(CPU).")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from truthgate.logs.normalise import error_key, is_error_line
-from truthgate.logs.source import iter_lines, open_source
-from truthgate.logs.timestamps import parse_timestamp
+from truthgate.logs.normalise import (
+    _ERROR_LINE,
+    _HEX,
+    _SPACE,
+    TIMESTAMP_STRIP,
+    error_key,
+    is_error_line,
+)
+from truthgate.logs.source import iter_blocks, iter_lines, open_blocks, open_source
+from truthgate.logs.timestamps import TIMESTAMP_ANYWHERE, parse_timestamp
 
 
 def reference_lines(data: bytes) -> list[str]:
@@ -70,3 +78,57 @@ def test_error_lines_and_their_keys() -> None:
     b = error_key("2024-05-01T12:00:09Z ERROR conn 3 to 10.0.0.4 lost (id 0x1f)")
     assert a == b and "ERROR conn" in a
     assert error_key("ERROR cache miss") != error_key("ERROR cache full")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from([b"a", b"b", b"\n", b"\r\n", b"\r", b"\xc3\xa9", b"\xff",
+                                 b"\xe2\x82"]), max_size=200),
+       st.integers(min_value=1, max_value=40), st.integers(min_value=1, max_value=24))
+def test_blocks_hold_exactly_the_lines(pieces: list[bytes], chunk: int, max_line: int) -> None:
+    data = b"".join(pieces)
+    blocks = list(iter_blocks(io.BytesIO(data), chunk_size=chunk, max_line=max_line))
+    lines = list(iter_lines(io.BytesIO(data), chunk_size=chunk,
+                            max_line=max_line))
+    assert [line for block in blocks for line in block.split("\n")] == lines
+
+
+def test_open_blocks_reads_a_real_file(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_bytes(b"one\r\ntwo\n\nfour")
+    with open_blocks(str(log)) as blocks:
+        assert "\n".join(blocks).split("\n") == ["one", "two", "", "four"]
+
+
+_STAMP_ATOMS = st.sampled_from(["2024", "-", "05", "01", "T", " ", "12", ":", "00", "Z", "+02:00",
+                                "-0530", ".", ",", "123", "Jan", "Feb", "May", "Dec", "J", "an",
+                                "x", "9", "\t", "٢٠٢٤", "ADec", "Nov  3 ", "2024-05-01T12:00:00",
+                                "2024-05-01 12:00:00,123", "May  1 12:00:00"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_STAMP_ATOMS, max_size=14).map("".join))
+def test_the_key_stamp_regex_strips_what_timestamp_anywhere_matches(text: str) -> None:
+    assert TIMESTAMP_STRIP.sub(" ", text) == TIMESTAMP_ANYWHERE.sub(" ", text)
+
+
+# The key regexes as first written: the faster forms must replace exactly what these match.
+_HEX_WORD = re.compile(r"\b(?:0x)?[0-9a-fA-F]*\d[0-9a-fA-F]*\b|\b0x[0-9a-fA-F]+\b")
+_SPACE_RUN = re.compile(r"\s+")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["0", "x", "0x", "1", "9", "a", "f", "F", "g", "_", " ", "-",
+                                 ".", "٢", "é", "deadbeef", "0x1f", "x0", "12", "=", "  ", "\t",
+                                 "\x1c", "\u3000", "\xa0"]), max_size=12).map("".join))
+def test_the_key_hex_and_space_regexes_replace_what_the_plain_ones_do(text: str) -> None:
+    assert _HEX.sub("#", text) == _HEX_WORD.sub("#", text)
+    assert _SPACE.sub(" ", text) == _SPACE_RUN.sub(" ", text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["error", "Error", "ERROR", "eRROR", "x", "_", " ", ":", "é",
+                                 "Exception", "fatal", "FATAL", "critical", "PANIC", "Panic",
+                                 "severe", "Emerg", "Traceback (most recent", "1", "E", "rror"]),
+                max_size=6).map("".join))
+def test_error_lines_are_what_the_plain_regex_finds(line: str) -> None:
+    assert is_error_line(line) is (_ERROR_LINE.search(line) is not None)

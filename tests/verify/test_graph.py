@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import textwrap
+from fnmatch import fnmatchcase
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from truthgate.verify.extract import extract_facts
-from truthgate.verify.graph import ImportGraph, module_matches, strongly_connected
+from truthgate.verify.graph import ImportGraph, module_matches, modules_matcher, strongly_connected
 
 
 def graph(files: dict[str, str]) -> ImportGraph:
@@ -123,3 +127,17 @@ def test_module_globs_cover_submodules() -> None:
     assert module_matches("app.api.routes", "app.*")
     assert not module_matches("legacy_tools", "legacy")
     assert not module_matches("app", "app.*")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "app", "db", "", "x1"]), min_size=1, max_size=4)
+       .map(".".join),
+       st.lists(st.sampled_from(["a", "a.*", "*", "app.db*", "*.db", "a.b", "?", "[ab]", "[!a]*",
+                                 "*db*", "a.b.*", ".", "a..b"]), max_size=3).map(tuple))
+def test_the_compiled_matcher_agrees_with_fnmatch_on_every_parent(
+        module: str, patterns: tuple[str, ...]) -> None:
+    parts = module.split(".")
+    prefixes = [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+    expected = any(fnmatchcase(m, p) for p in patterns for m in prefixes)
+    assert modules_matcher(patterns)(module) is expected
+    assert modules_matcher(patterns)(module) is expected  # memoised

@@ -16,8 +16,8 @@ from pathlib import Path
 from truthgate import redact
 from truthgate.app import load_guarded, record_cycle, stamp, utc_now
 from truthgate.logs.report import logs_report
-from truthgate.logs.scan import scan_logs
-from truthgate.logs.source import display_name, open_source
+from truthgate.logs.scan import scan_blocks
+from truthgate.logs.source import display_name, open_blocks
 from truthgate.model import RunReport
 
 
@@ -35,8 +35,8 @@ def run_logs(contract_path: Path, source: str = "-", *, root: Path | None = None
     contract = load_guarded(contract_path, root=root, environ=env)
     secrets = redact.active().secrets
     started = utc_now()
-    with open_source(source) as lines:
-        scan = scan_logs(lines, contract.observability, secrets)
+    with open_blocks(source) as blocks:
+        scan = scan_blocks(blocks, contract.observability, secrets)
     report = logs_report(scan, name or display_name(source), started_at=started,
                          finished_at=utc_now())
     return record_cycle(stamp(report, contract), contract, record, env)

@@ -14,6 +14,7 @@ as UTC: the window checks compare lines of one log, so only consistency matters.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 # Only the head of a line is searched: a date quoted deep inside a message is not the
@@ -49,29 +50,44 @@ def parse_timestamp(line: str) -> float | None:
     return None
 
 
+@functools.lru_cache(maxsize=512)
+def _midnight(year: int, month: int, day: int) -> float | None:
+    """Seconds since the epoch of a day's midnight (UTC); None when there is no such day.
+
+    A log's lines share a handful of days: building one datetime per day instead of one
+    per line is most of the cost of a timestamp.
+    """
+    try:
+        return dt.datetime(year, month, day, tzinfo=dt.timezone.utc).timestamp()
+    except ValueError:  # 2024-13-45: looks like a date, is not one
+        return None
+
+
+def _seconds(year: int, month: int, day: int, hour: int, minute: int,
+             second: int) -> float | None:
+    """What ``datetime(...).timestamp()`` gives (UTC), or None where datetime refuses."""
+    midnight = _midnight(year, month, day)
+    if midnight is None or hour > 23 or minute > 59:
+        return None
+    # Leap second '60' is folded onto '59': it is the same moment for a window check.
+    return midnight + (hour * 3600 + minute * 60 + min(second, 59))
+
+
 def _iso_seconds(m: re.Match[str]) -> float | None:
-    year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
+    year, month, day, hour, minute, second = map(int, m.groups()[:6])
     frac, zone = m.group(7), m.group(8)
     offset = 0
     if zone and zone != "Z":
         sign = -1 if zone[0] == "-" else 1
         digits = zone[1:].replace(":", "")
         offset = sign * (int(digits[:2]) * 3600 + int(digits[2:]) * 60)
-    try:
-        # Leap second '60' is folded onto '59': it is the same moment for a window check.
-        stamp = dt.datetime(year, month, day, hour, minute, min(second, 59),
-                            tzinfo=dt.timezone.utc)
-    except ValueError:  # 2024-13-45: looks like a date, is not one
+    stamp = _seconds(year, month, day, hour, minute, second)
+    if stamp is None:
         return None
-    return stamp.timestamp() - offset + (float(f"0.{frac}") if frac else 0.0)
+    return stamp - offset + (float(f"0.{frac}") if frac else 0.0)
 
 
 def _syslog_seconds(m: re.Match[str]) -> float | None:
     month = _MONTHS[m.group(1)]
-    day, hour, minute, second = (int(g) for g in m.groups()[1:])
-    try:
-        stamp = dt.datetime(_SYSLOG_YEAR, month, day, hour, minute, min(second, 59),
-                            tzinfo=dt.timezone.utc)
-    except ValueError:
-        return None
-    return stamp.timestamp()
+    day, hour, minute, second = map(int, m.groups()[1:])
+    return _seconds(_SYSLOG_YEAR, month, day, hour, minute, second)

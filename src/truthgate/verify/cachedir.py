@@ -46,6 +46,13 @@ def paused_gc() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            # Everything built while paused counts as young: re-enabled as is, the next
+            # allocation would start a collection that scans all of it (a third of a
+            # second on Django). Moved to the oldest generation instead (freeze, then
+            # unfreeze), it is scanned only by a full collection, if one ever comes;
+            # cycles in it are still found then.
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from truthgate.verify.astshape import CHILD_FIELDS, fields_of, is_main_guard, is_type_checking
 from truthgate.verify.facts import (
     NOT_LITERAL,
     AssignFact,
@@ -48,37 +49,6 @@ class Collected:
     credential_urls: list[StringFact] = field(default_factory=list)
 
 
-def _is_type_checking(test: ast.expr) -> bool:
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-    )
-
-
-def _is_main_guard(test: ast.expr) -> bool:
-    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
-        return False
-    if not isinstance(test.ops[0], ast.Eq):
-        return False
-    sides = (test.left, test.comparators[0])
-    has_name = any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides)
-    has_main = any(isinstance(s, ast.Constant) and s.value == "__main__" for s in sides)
-    return has_name and has_main
-
-
-# Fields that never lead to a fact: expression contexts and operators are childless leaf
-# nodes, present on most nodes; visiting them was a measurable share of the pass.
-_LEAF_FIELDS = frozenset({"ctx", "op", "ops", "type_comment", "type_ignores"})
-_child_fields: dict[type, tuple[str, ...]] = {}
-
-
-def _fields_of(cls: type) -> tuple[str, ...]:
-    fields = _child_fields.get(cls)
-    if fields is None:
-        names: tuple[str, ...] = getattr(cls, "_fields", ())
-        fields = _child_fields[cls] = tuple(f for f in names if f not in _LEAF_FIELDS)
-    return fields
-
-
 class FactVisitor:
     """Collects facts in one traversal; call ``run(tree)`` then read ``out``.
 
@@ -99,18 +69,34 @@ class FactVisitor:
             self.generic_visit(node)
 
     def generic_visit(self, node: ast.AST) -> None:
-        """Visit every child node, in field order (as ``ast.NodeVisitor`` does)."""
-        visit = self.visit
-        for name in _fields_of(type(node)):
+        """Visit every child node, in field order (as ``ast.NodeVisitor`` does).
+
+        ``visit`` is inlined (one Python call per node instead of two), a Name outside call
+        arguments (where its handler does nothing) costs no call at all, and a node with
+        no child field and no handler (pass, break, an operator) is not entered.
+        """
+        dispatch = self._dispatch
+        known = CHILD_FIELDS
+        name_type = ast.Name
+        for name in known.get(type(node)) or fields_of(type(node)):
             value = getattr(node, name, None)
             if value is None:
                 continue
-            if type(value) is list:
-                for item in value:
-                    if isinstance(item, ast.AST):
-                        visit(item)
-            elif isinstance(value, ast.AST):
-                visit(value)
+            for item in value if type(value) is list else (value,):
+                cls = type(item)
+                if cls is name_type:
+                    if self._arg_names:
+                        self._arg_names[-1].append(item.id)
+                    continue
+                handler = dispatch.get(cls)
+                if handler is not None:
+                    handler(self, item)
+                elif isinstance(item, ast.AST):
+                    fields = known.get(cls)
+                    if fields is None:
+                        fields = fields_of(cls)
+                    if fields:
+                        self.generic_visit(item)
 
     def __init__(self) -> None:
         self.out = Collected()
@@ -220,7 +206,7 @@ class FactVisitor:
 
     def visit_If(self, node: ast.If) -> None:
         self.visit(node.test)
-        tc, main = _is_type_checking(node.test), _is_main_guard(node.test)
+        tc, main = is_type_checking(node.test), is_main_guard(node.test)
         if main:
             self.out.main_guards.append(MainGuard(node.lineno, node.col_offset + 1))
         self._tc_depth += tc

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from truthgate.verify.errors import InvariantConfigError
-from truthgate.verify.graph import ImportEdge, ImportGraph, module_matches
+from truthgate.verify.graph import ImportEdge, ImportGraph, modules_matcher
 from truthgate.verify.kinds.base import CheckContext, InvariantKind, Violation
 
 
@@ -49,7 +49,7 @@ def parse_params(raw: Mapping[str, Any]) -> Params:
 
 
 def _matches(module: str, patterns: Sequence[str]) -> bool:
-    return any(module_matches(module, p) for p in patterns)
+    return modules_matcher(tuple(patterns))(module)
 
 
 def _chain_text(chain: Sequence[ImportEdge]) -> str:
