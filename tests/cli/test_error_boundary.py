@@ -81,3 +81,19 @@ def test_every_error_class_has_exit_code_2_and_is_drawn_in_the_tree() -> None:
         assert issubclass(cls, errors.TruthgateError)
         assert cls.exit_code == errors.EXIT_USAGE
         assert cls.__name__ in (errors.__doc__ or ""), cls
+
+
+def test_the_demo_without_uvicorn_says_which_extra_to_install() -> None:
+    import subprocess
+    import sys
+
+    # uvicorn is an extra ('truthgate[demo]'): a Python where it cannot be imported.
+    code = ("import sys; sys.modules['uvicorn'] = None\n"
+            "from truthgate.cli.main import run\n"
+            "sys.argv = ['truthgate', 'demo']\n"
+            "run()\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "pip install 'truthgate[demo]'" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -49,8 +49,8 @@ def test_the_built_wheel_runs_the_demo(tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     made = _run([sys.executable, "-m", "venv", str(venv)], tmp_path)
     assert made.returncode == 0, made.stderr
-    pip = _run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheels[0])],
-               tmp_path)
+    pip = _run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q",
+                f"{wheels[0]}[demo]"], tmp_path)
     assert pip.returncode == 0, pip.stdout[-3000:] + pip.stderr[-3000:]
 
     elsewhere = tmp_path / "elsewhere"  # not a checkout: nothing to find by walking up

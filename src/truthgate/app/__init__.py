@@ -204,7 +204,14 @@ def run_demo(faults: Sequence[str] = (), environ: Mapping[str, str] | None = Non
     import os
     import secrets
 
-    from truthgate.demo.server import serve_demo_process
+    try:
+        from truthgate.demo.server import serve_demo_process
+    except ModuleNotFoundError as exc:
+        if exc.name != "uvicorn":
+            raise
+        # uvicorn serves the demo only: it is an extra, not a dependency of the gate.
+        raise DemoError("the demo service needs uvicorn: pip install 'truthgate[demo]' "
+                        "(the README's install, '.[dev]', has it)") from None
 
     contract_path = example_project()
     contract = load_contract(contract_path)
