@@ -19,7 +19,7 @@ from truthgate.model import (
     StepResult,
 )
 from truthgate.reports import render
-from truthgate.reports._common import percentile
+from truthgate.reports.common import percentile
 from truthgate.reports.markdown import code, escape, fenced
 
 

@@ -26,7 +26,7 @@ from reports_samples import smoke_engine_report
 from truthgate.contract.model import Contract, Entrypoint, Env, EnvVar, Kb, Legacy, Product
 from truthgate.model import Outcome, RunReport, ScenarioResult, StepResult
 from truthgate.reports import render
-from truthgate.reports._common import scenario_breakdown, scenario_problems
+from truthgate.reports.common import scenario_breakdown, scenario_problems
 from truthgate.reports.json_report import load
 from truthgate.smoke.runner import run_smoke
 from truthgate.smoke.spec import parse_smoke, smoke_schema

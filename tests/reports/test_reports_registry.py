@@ -17,7 +17,7 @@ from reports_strategies import reports
 
 from truthgate.model import RunReport
 from truthgate.reports import REPORTERS, UnknownFormatError, formats, render, write_atomic
-from truthgate.reports._common import verdict_lines
+from truthgate.reports.common import verdict_lines
 
 
 def test_registered_formats() -> None:

@@ -96,7 +96,7 @@ def _print_github(root: Path, gates: tuple[ContractGate, ...]) -> None:
     them up (see the module docstring); an invalid contract is an error on its file.
     """
     from truthgate.monorepo import checkout_root, path_from, relocated
-    from truthgate.reports._common import verdict_lines
+    from truthgate.reports.common import verdict_lines
     from truthgate.reports.github import Budget, annotation_lines, command
 
     base = checkout_root(root) or Path.cwd()

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from truthgate.model import InvariantResult, Outcome, RunReport, ScenarioResult
-from truthgate.reports._common import BAD, percentile
+from truthgate.reports.common import BAD, percentile
 
 
 @dataclass(frozen=True)

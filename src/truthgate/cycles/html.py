@@ -17,7 +17,7 @@ from truthgate.cycles.dod import DodStatus, failing_items
 from truthgate.cycles.ledger import Cycle
 from truthgate.cycles.text import latency_series, pass_rate, scenario_ids
 from truthgate.model import Outcome, RunReport
-from truthgate.reports._common import fmt_ms, short_commit
+from truthgate.reports.common import fmt_ms, short_commit
 from truthgate.reports.html import esc, outcome_span, page, run_body
 
 

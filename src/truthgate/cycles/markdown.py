@@ -10,7 +10,7 @@ from truthgate.cycles.diff import CycleDiff, ItemChange
 from truthgate.cycles.dod import DodStatus
 from truthgate.cycles.ledger import Cycle
 from truthgate.reports import markdown
-from truthgate.reports._common import defang, fmt_ms
+from truthgate.reports.common import defang, fmt_ms
 
 
 def _item(change: ItemChange) -> str:

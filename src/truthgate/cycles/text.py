@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from truthgate.cycles.diff import CycleDiff, ItemChange, median_latency
 from truthgate.cycles.ledger import Cycle
 from truthgate.model import Outcome, RunReport
-from truthgate.reports._common import defang, fmt_ms, short_commit
+from truthgate.reports.common import defang, fmt_ms, short_commit
 
 
 def pass_rate(report: RunReport) -> float | None:

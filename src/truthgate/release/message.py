@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from truthgate.cycles.dod import DodStatus
 from truthgate.cycles.ledger import Cycle
 from truthgate.model import RunReport
-from truthgate.reports._common import defang, short_commit, verdict_lines
+from truthgate.reports.common import defang, short_commit, verdict_lines
 
 if TYPE_CHECKING:
     from truthgate.release.steps import StepVerdict

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from truthgate.model import Outcome, RunReport, ScenarioResult
-from truthgate.reports._common import BAD, TOOL_NAME, scenario_problems
+from truthgate.reports.common import BAD, TOOL_NAME, scenario_problems
 
 # Both a failed and an errored scenario fail the gate, so both are errors in SARIF too.
 LEVEL = "error"

@@ -16,7 +16,7 @@ every other format still carries every finding.
 from __future__ import annotations
 
 from truthgate.model import Finding, Outcome, RunReport, ScenarioResult, Severity
-from truthgate.reports._common import TOOL_NAME, repo_path, scenario_problems, verdict_lines
+from truthgate.reports.common import TOOL_NAME, repo_path, scenario_problems, verdict_lines
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 # Annotations GitHub shows per step and level; one notice is kept for the summary.

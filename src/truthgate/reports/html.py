@@ -12,7 +12,7 @@ import html
 from collections.abc import Sequence
 
 from truthgate.model import InvariantResult, Outcome, RunReport, ScenarioResult
-from truthgate.reports._common import (
+from truthgate.reports.common import (
     defang,
     fmt_ms,
     has_smoke,

@@ -28,7 +28,7 @@ import typing
 from typing import Any
 
 from truthgate.model import RunReport, ScenarioResult
-from truthgate.reports._common import TOOL_NAME, tool_version
+from truthgate.reports.common import TOOL_NAME, tool_version
 
 SCHEMA_VERSION = 1
 

@@ -18,7 +18,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from truthgate.model import InvariantResult, Outcome, RunReport, ScenarioResult
-from truthgate.reports._common import (
+from truthgate.reports.common import (
     TOOL_NAME,
     exchange_excerpt,
     failing_steps,

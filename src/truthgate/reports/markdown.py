@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from truthgate.model import InvariantResult, Outcome, RunReport, ScenarioResult
-from truthgate.reports._common import (
+from truthgate.reports.common import (
     BAD,
     defang,
     exchange_excerpt,

@@ -22,8 +22,8 @@ from urllib.parse import quote
 
 from truthgate.model import Finding, InvariantResult, Location, Outcome, RunReport, Severity
 from truthgate.reports import _sarif_smoke as smoke_part
-from truthgate.reports._common import TOOL_NAME, repo_path, tool_version
 from truthgate.reports._sarif_smoke import FINGERPRINT_KEY, ScenarioRules, tags
+from truthgate.reports.common import TOOL_NAME, repo_path, tool_version
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/truthgate/"

@@ -9,7 +9,7 @@ then each step's under that step, above an excerpt of its exchange. It ends with
 from __future__ import annotations
 
 from truthgate.model import InvariantResult, Outcome, RunReport, ScenarioResult
-from truthgate.reports._common import (
+from truthgate.reports.common import (
     BAD,
     defang,
     exchange_excerpt,

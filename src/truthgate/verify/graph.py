@@ -157,10 +157,6 @@ class ImportGraph:
         return out
 
     # -- queries ---------------------------------------------------------------------------
-    def matching(self, pattern: str) -> tuple[str, ...]:
-        """Repository modules matching a module glob (see ``module_matches``), sorted."""
-        return tuple(sorted(m for m in self.modules if module_matches(m, pattern)))
-
     def module_of(self, path: str) -> str:
         """The module defined by a repository path ('' when none)."""
         return self._by_path.get(path, "")

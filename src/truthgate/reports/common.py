@@ -1,5 +1,8 @@
 """Helpers every renderer shares: sections, counts, verdict wording, latency figures.
 
+Public to truthgate: the cycle views (``cycles/``), the tag message and the monorepo
+summary use the same words, so they import it too.
+
 Everything here is a pure function of a ``RunReport`` so that each format says the same
 thing in the same words: a release captain comparing the Markdown summary with the CI
 log must never see two different verdicts for one run.
@@ -213,14 +216,6 @@ def fmt_ms(value: float | None) -> str:
     if value >= 1000:
         return f"{value / 1000:.2f} s"
     return f"{value:.1f} ms"
-
-
-def invariant_of(report: RunReport, finding: Finding) -> InvariantResult | None:
-    """The invariant result a finding belongs to, if the report has it."""
-    for r in report.invariants:
-        if r.id == finding.invariant_id:
-            return r
-    return None
 
 
 def truncate(text: str, limit: int) -> str:
