@@ -24,8 +24,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from truthgate.verify.facts import CallFact, FileFacts
+from truthgate.verify.kinds import params as declared
 from truthgate.verify.kinds._secrets import callee_tail, has_star_kwargs, kwarg, receiver
 from truthgate.verify.kinds.base import CheckContext, InvariantKind, Violation
+from truthgate.verify.kinds.params import param
 
 VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
 LIBRARIES = ("requests", "httpx", "urllib")
@@ -35,19 +37,21 @@ _CLIENTS = frozenset({"httpx.Client", "httpx.AsyncClient"})
 
 @dataclass(frozen=True)
 class Params:
-    """Which HTTP libraries are held to explicit timeouts."""
+    """Which HTTP libraries are held to explicit timeouts (declared once)."""
 
-    libraries: tuple[str, ...] = ("requests",)
+    libraries: tuple[str, ...] = param(
+        "Libraries held to explicit timeouts; default ['requests'] (httpx has a 5 s default, "
+        "so it is opt-in).", default=("requests",), items={"enum": list(LIBRARIES)})
+
+    def __post_init__(self) -> None:
+        unknown = [lib for lib in self.libraries if lib not in LIBRARIES]
+        if unknown:  # the schema refuses them too; a hand-built Params must not slip by
+            raise ValueError(f"http_timeouts: unknown libraries {unknown}; use {list(LIBRARIES)}")
 
 
 def parse_params(raw: Mapping[str, Any]) -> Params:
     """Read ``libraries`` (a subset of requests, httpx, urllib)."""
-    value = raw.get("libraries", Params.libraries)
-    libs = tuple(value) if not isinstance(value, str) else (value,)
-    unknown = [lib for lib in libs if lib not in LIBRARIES]
-    if unknown:
-        raise ValueError(f"http_timeouts: unknown libraries {unknown}; use {list(LIBRARIES)}")
-    return Params(libraries=libs)
+    return declared.parse_params(Params, raw)
 
 
 def _target(call: CallFact, libs: tuple[str, ...], sessions: frozenset[str]) -> str:
@@ -106,16 +110,7 @@ KIND = InvariantKind(
         "load every worker ends up stuck and the service stops answering."
     ),
     hint="Pass timeout=(connect, read) seconds, e.g. requests.get(url, timeout=(3, 10)).",
-    params_schema={
-        "properties": {
-            "libraries": {
-                "type": "array",
-                "items": {"enum": list(LIBRARIES)},
-                "description": "Libraries held to explicit timeouts; default ['requests'] "
-                "(httpx has a 5 s default, so it is opt-in).",
-            }
-        }
-    },
+    params_schema=declared.params_schema(Params),
     parse_params=parse_params,
     check=check,
     default_paths=("**/*.py",),

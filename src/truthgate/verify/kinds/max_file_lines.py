@@ -15,25 +15,34 @@ from typing import Any
 
 import pathspec
 
+from truthgate.verify.kinds import params as declared
 from truthgate.verify.kinds.base import CheckContext, InvariantKind, Violation
+from truthgate.verify.kinds.params import param
 
 DEFAULT_LIMIT = 800
 
 
 @dataclass(frozen=True)
 class Override:
-    """A per-path limit: ``glob`` is gitignore-style ('src/legacy/**', 'routes.py')."""
+    """A per-path limit (declared once: schema and parser follow)."""
 
-    glob: str
-    limit: int
-    # Compiled once at parse time; left out of equality/hash (a PathSpec is not hashable).
-    spec: pathspec.PathSpec[pathspec.Pattern] = field(compare=False, repr=False)
+    glob: str = param("A gitignore-style glob, e.g. 'src/legacy/**'.", key="path")
+    limit: int = param("Maximum number of lines for matching files.", minimum=1)
+    # Compiled once; left out of equality/hash (a PathSpec is not hashable).
+    spec: pathspec.PathSpec[pathspec.Pattern] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "spec", pathspec.PathSpec.from_lines("gitignore", [self.glob]))
 
 
 @dataclass(frozen=True)
 class Params:
-    limit: int = DEFAULT_LIMIT
-    overrides: tuple[Override, ...] = ()
+    """The default limit and per-path overrides (declared once: schema and parser follow)."""
+
+    limit: int = param(f"Maximum number of lines per file (default {DEFAULT_LIMIT}).",
+                       default=DEFAULT_LIMIT, minimum=1)
+    overrides: tuple[Override, ...] = param(
+        "Per-path limits; the first override whose glob matches wins.", default=())
 
     def limit_for(self, path: str) -> int:
         """The limit of ``path``: the first matching override's, else the default."""
@@ -43,29 +52,9 @@ class Params:
         return self.limit
 
 
-def _positive(value: object, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{what} must be a positive integer, not {value!r}")
-    return value
-
-
 def parse_params(raw: Mapping[str, Any]) -> Params:
-    overrides = []
-    for entry in raw.get("overrides", ()) or ():
-        if not isinstance(entry, Mapping) or not isinstance(entry.get("path"), str):
-            raise ValueError(f"bad override {entry!r}")
-        glob = entry["path"]
-        overrides.append(
-            Override(
-                glob=glob,
-                limit=_positive(entry.get("limit"), f"the limit of override {glob!r}"),
-                spec=pathspec.PathSpec.from_lines("gitignore", [glob]),
-            )
-        )
-    return Params(
-        limit=_positive(raw.get("limit", DEFAULT_LIMIT), "limit"),
-        overrides=tuple(overrides),
-    )
+    """Params from the invariant's own (validated) keys."""
+    return declared.parse_params(Params, raw)
 
 
 def check(ctx: CheckContext, params: Params) -> Iterable[Violation]:
@@ -86,43 +75,13 @@ def check(ctx: CheckContext, params: Params) -> Iterable[Violation]:
         )
 
 
-_SCHEMA: dict[str, Any] = {
-    "properties": {
-        "limit": {
-            "description": f"Maximum number of lines per file (default {DEFAULT_LIMIT}).",
-            "type": "integer",
-            "minimum": 1,
-        },
-        "overrides": {
-            "description": "Per-path limits; the first override whose glob matches wins.",
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "path": {
-                        "type": "string",
-                        "description": "A gitignore-style glob, e.g. 'src/legacy/**'.",
-                    },
-                    "limit": {
-                        "type": "integer",
-                        "minimum": 1,
-                        "description": "Maximum number of lines for matching files.",
-                    },
-                },
-                "required": ["path", "limit"],
-                "additionalProperties": False,
-            },
-        },
-    },
-}
-
 KIND = InvariantKind(
     name="max_file_lines",
     summary="No file grows past a line limit (default 800), with per-path overrides.",
     why="A monolith file (a 1,832-line main.py holding every route) is where merge conflicts, "
     "untestable start-up code and unreviewable diffs come from; a cap stops the growth.",
     hint="Split the file by responsibility into smaller modules.",
-    params_schema=_SCHEMA,
+    params_schema=declared.params_schema(Params),
     parse_params=parse_params,
     check=check,
     default_paths=("**/*.py",),

@@ -6,21 +6,24 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from truthgate.verify.kinds import params as declared
 from truthgate.verify.kinds.base import CheckContext, InvariantKind, Violation
+from truthgate.verify.kinds.params import param
 
 
 @dataclass(frozen=True)
 class Params:
-    ignore_type_checking: bool = True
-    ignore_function_level: bool = True
+    """Which imports make an edge of the graph (declared once: schema and parser follow)."""
+
+    ignore_type_checking: bool = param(
+        "Ignore imports under 'if TYPE_CHECKING:' (they never run).", default=True)
+    ignore_function_level: bool = param(
+        "Ignore imports inside functions (lazy imports run late).", default=True)
 
 
 def parse_params(raw: Mapping[str, Any]) -> Params:
     """Params from the invariant's own (validated) keys."""
-    return Params(
-        ignore_type_checking=bool(raw.get("ignore_type_checking", True)),
-        ignore_function_level=bool(raw.get("ignore_function_level", True)),
-    )
+    return declared.parse_params(Params, raw)
 
 
 def check(ctx: CheckContext, params: Params) -> Iterable[Violation]:
@@ -54,20 +57,7 @@ KIND = InvariantKind(
         "('partially initialized module'), and tie modules that should evolve separately."
     ),
     hint="Move the shared code into a module both sides import, or import lazily.",
-    params_schema={
-        "properties": {
-            "ignore_type_checking": {
-                "type": "boolean",
-                "default": True,
-                "description": "Ignore imports under 'if TYPE_CHECKING:' (they never run).",
-            },
-            "ignore_function_level": {
-                "type": "boolean",
-                "default": True,
-                "description": "Ignore imports inside functions (lazy imports run late).",
-            },
-        }
-    },
+    params_schema=declared.params_schema(Params),
     parse_params=parse_params,
     check=check,
     example="- id: no-cycles\n  kind: no_import_cycles\n  paths: ['src/**/*.py']\n",

@@ -7,17 +7,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from truthgate.verify.graph import module_matches
+from truthgate.verify.kinds import params as declared
 from truthgate.verify.kinds.base import CheckContext, InvariantKind, Violation
+from truthgate.verify.kinds.params import param
 
 
 @dataclass(frozen=True)
 class Params:
-    allow_modules: tuple[str, ...] = ()  # module globs a star import of is tolerated
+    """The star imports tolerated (declared once: schema and parser follow)."""
+
+    allow_modules: tuple[str, ...] = param(
+        "Module globs whose star import is tolerated (e.g. 'tkinter'); a glob also covers "
+        "submodules.", default=())
 
 
 def parse_params(raw: Mapping[str, Any]) -> Params:
     """Params from the invariant's own (validated) keys."""
-    return Params(allow_modules=tuple(raw.get("allow_modules", ())))
+    return declared.parse_params(Params, raw)
 
 
 def check(ctx: CheckContext, params: Params) -> Iterable[Violation]:
@@ -46,18 +52,7 @@ KIND = InvariantKind(
         "the import graph (and every tool that reads it) guess."
     ),
     hint="Import the names you use explicitly: 'from module import a, b'.",
-    params_schema={
-        "properties": {
-            "allow_modules": {
-                "type": "array",
-                "items": {"type": "string"},
-                "description": (
-                    "Module globs whose star import is tolerated (e.g. 'tkinter'); "
-                    "a glob also covers submodules."
-                ),
-            }
-        }
-    },
+    params_schema=declared.params_schema(Params),
     parse_params=parse_params,
     check=check,
     example="- id: explicit-imports\n  kind: no_wildcard_imports\n  paths: ['app/**']\n",
