@@ -262,6 +262,7 @@ def build_contract(
             accept_unexamined=tuple(
                 (str(a["glob"]), str(a["reason"])) for a in ver.get("accept_unexamined", ())
             ),
+            python=str(ver.get("python", "")),
         ),
         source=source,
         root=root,

@@ -156,6 +156,7 @@ class VerifySettings:
     cache: bool = True
     # (glob, reason): Python files that may stay unexamined without failing the gate
     accept_unexamined: tuple[tuple[str, str], ...] = ()
+    python: str = ""  # the Python the project runs on ("3.12"); "" = read from its files
 
 
 @dataclass(frozen=True)

@@ -304,6 +304,14 @@ def _sections() -> dict[str, Any]:
                     "type": "boolean",
                     "description": "Keep a facts cache in .truthgate_cache/.",
                 },
+                "python": _str(
+                    "The Python the project runs on (\"3.12\"); default: requires-python, "
+                    ".python-version, runtime.txt or the Dockerfile's python base image. A file "
+                    "that needs a newer Python than the project's is a python_syntax finding; "
+                    "one that needs a newer Python than truthgate runs on is one configuration "
+                    "finding (truthgate-python).",
+                    pattern=r"^3\.[0-9]{1,2}$",
+                ),
                 "accept_unexamined": _list(
                     "Python files verify may leave unexamined (an encoding it cannot decode, "
                     "nesting too deep, too large, unreadable) without failing the gate; any "

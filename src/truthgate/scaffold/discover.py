@@ -58,6 +58,8 @@ class Discovery:
     env_optional_in_code: tuple[str, ...] = ()
     choice: Choice = field(default_factory=Choice)
     allowed_scripts: tuple[str, ...] = ()  # helper scripts deploy files run, tests with guards
+    python: str = ""  # the project's Python ("3.12") and where it was read; "" unknown
+    python_source: str = ""
 
     @property
     def env_names(self) -> tuple[str, ...]:
@@ -262,6 +264,9 @@ def discover(root: Path) -> Discovery:
         {_test_glob(g) for g in legit if is_test_path(g) and not g.startswith("tests/")}
         | {g for g in legit if not is_test_path(g)}
     ))
+    from truthgate.verify.pytarget import detect_target, dockerfiles_of, fmt
+
+    target = detect_target(None, read, dockerfiles_of(files))
     return Discovery(
         name=root.resolve().name or "product",
         entrypoint=entry,
@@ -275,4 +280,6 @@ def discover(root: Path) -> Discovery:
         env_optional_in_code=tuple(sorted(optional)),
         choice=choice,
         allowed_scripts=allowed,
+        python=fmt(target.version) if target else "",
+        python_source=target.source if target else "",
     )

@@ -40,7 +40,7 @@ jobs:
       - uses: actions/checkout@v4
       - uses: actions/setup-python@v5
         with:
-          python-version: "3.11"
+          python-version: "{python}"
       - run: {install}
       - run: truthgate validate product/truth.yaml
       # GitHub runs this as `bash -eo pipefail`: keep verify's exit code, write the job
@@ -78,9 +78,22 @@ def installed_direct_url() -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def render_workflow(install: str) -> str:
-    """The starter ``.github/workflows/truth_gate.yml``."""
-    return _WORKFLOW.format(install=install)
+# truthgate itself needs 3.10; with no stated Python the workflow uses this one.
+_DEFAULT_PYTHON = "3.12"
+
+
+def workflow_python(project: str) -> str:
+    """The Python CI runs truthgate on: the project's (so its newest syntax parses), at
+    least 3.10 (truthgate's own floor)."""
+    if not project:
+        return _DEFAULT_PYTHON
+    major, minor = (int(x) for x in project.split(".")[:2])
+    return project if (major, minor) >= (3, 10) else "3.10"
+
+
+def render_workflow(install: str, python: str = "") -> str:
+    """The starter ``.github/workflows/truth_gate.yml``, on the project's Python."""
+    return _WORKFLOW.format(install=install, python=workflow_python(python))
 
 
 def _q(value: str) -> str:
@@ -172,7 +185,8 @@ def scaffold(root: Path, *, force: bool = False,
         "product/truth.yaml": render_contract(found),
         "quarantine/README.md": _QUARANTINE,
         ".github/workflows/truth_gate.yml": render_workflow(
-            install if install is not None else install_line(installed_direct_url())),
+            install if install is not None else install_line(installed_direct_url()),
+            found.python),
         **_KB_STUBS,
     }
     written, kept = [], []
