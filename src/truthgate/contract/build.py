@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from truthgate.contract.model import (
+    PRODUCTION_EXCLUDE,
     Contract,
     DefinitionOfDone,
     Entrypoint,
@@ -20,6 +21,7 @@ from truthgate.contract.model import (
     Mode,
     Observability,
     Product,
+    Production,
     Release,
     ReleaseStep,
     Route,
@@ -141,6 +143,7 @@ def build_contract(
     rel = d.get("release", {})
     dod = rel.get("definition_of_done", {})
     ver = d.get("verify", {})
+    prod = d.get("production", {})
     entrypoint = Entrypoint(
         path=ep["path"], command=ep.get("command", ""), forbidden=_t(ep.get("forbidden"))
     )
@@ -263,6 +266,10 @@ def build_contract(
                 (str(a["glob"]), str(a["reason"])) for a in ver.get("accept_unexamined", ())
             ),
             python=str(ver.get("python", "")),
+        ),
+        production=Production(
+            paths=_t(prod.get("paths")),
+            exclude=_t(prod["exclude"]) if "exclude" in prod else PRODUCTION_EXCLUDE,
         ),
         source=source,
         root=root,

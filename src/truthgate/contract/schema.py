@@ -149,6 +149,24 @@ def _sections() -> dict[str, Any]:
                 ),
             },
         ),
+        "production": _obj(
+            "The product code: runtime invariant kinds (env, secrets, CORS, dev server, "
+            "schema creation, HTTP timeouts, secret logging, wildcard imports) check these "
+            "paths by default. An invariant's own `paths` replace `paths`; its `exclude` "
+            "ADDS to `exclude` (and to the kind's own default exclude).",
+            {
+                "paths": _list(
+                    "Globs of product code (default: each kind's own, e.g. **/*.py).",
+                    {**GLOB, "description": "A glob."},
+                ),
+                "exclude": _list(
+                    "Globs that are not product code. Default: dot-directories, tests "
+                    "(tests/, test_*.py, *_test.py, tests.py, conftest.py) and fixtures "
+                    "(fixtures/, testdata/); a list given here replaces that default.",
+                    {**GLOB, "description": "A glob."},
+                ),
+            },
+        ),
         "legacy": _obj(
             "The quarantine of legacy code.",
             {
