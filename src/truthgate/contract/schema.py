@@ -323,11 +323,8 @@ def _sections() -> dict[str, Any]:
                     "description": "Keep a facts cache in .truthgate_cache/.",
                 },
                 "python": _str(
-                    "The Python the project runs on (\"3.12\"); default: requires-python, "
-                    ".python-version, runtime.txt or the Dockerfile's python base image. A file "
-                    "that needs a newer Python than the project's is a python_syntax finding; "
-                    "one that needs a newer Python than truthgate runs on is one configuration "
-                    "finding (truthgate-python).",
+                    "The project's Python (\"3.12\"; default: requires-python, .python-version, "
+                    "runtime.txt, the Dockerfile's base image); see kb/contract.md#verify.",
                     pattern=r"^3\.[0-9]{1,2}$",
                 ),
                 "accept_unexamined": _list(
