@@ -16,34 +16,14 @@ import functools
 from typing import Any
 
 from truthgate.contract.bounds import bounded as _bounded
+from truthgate.contract.schemaparts import GLOB, PATH, _list, _obj, _str
+from truthgate.contract.schemaparts import scope_sections as _scope_sections
 from truthgate.contract.sections import installed
 
 CONTRACT_VERSION = 1
 SCHEMA_ID = "https://truthgate.dev/schema/truth-contract-v1.json"
 
 
-def _str(desc: str, **extra: Any) -> dict[str, Any]:
-    return {"type": "string", "description": desc, **extra}
-
-
-def _list(desc: str, items: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {"type": "array", "description": desc, "items": items, **extra}
-
-
-def _obj(desc: str, props: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "type": "object",
-        "description": desc,
-        "additionalProperties": False,
-        "properties": props,
-    }
-    if required:
-        out["required"] = list(required)
-    return out
-
-
-PATH = {"type": "string", "format": "repo-path", "minLength": 1}
-GLOB = {"type": "string", "format": "repo-glob", "minLength": 1}
 SEVERITY = {
     "type": "string",
     "enum": ["error", "warning", "info"],
@@ -146,24 +126,6 @@ def _sections() -> dict[str, Any]:
                         },
                         required=("path",),
                     ),
-                ),
-            },
-        ),
-        "production": _obj(
-            "The product code: runtime invariant kinds (env, secrets, CORS, dev server, "
-            "schema creation, HTTP timeouts, secret logging, wildcard imports) check these "
-            "paths by default. An invariant's own `paths` replace `paths`; its `exclude` "
-            "ADDS to `exclude` (and to the kind's own default exclude).",
-            {
-                "paths": _list(
-                    "Globs of product code (default: each kind's own, e.g. **/*.py).",
-                    {**GLOB, "description": "A glob."},
-                ),
-                "exclude": _list(
-                    "Globs that are not product code. Default: dot-directories, tests "
-                    "(tests/, test_*.py, *_test.py, tests.py, conftest.py) and fixtures "
-                    "(fixtures/, testdata/); a list given here replaces that default.",
-                    {**GLOB, "description": "A glob."},
                 ),
             },
         ),
@@ -311,38 +273,7 @@ def _sections() -> dict[str, Any]:
                 "cycles_dir": {**PATH, "description": "Where cycle reports are recorded."},
             },
         ),
-        "verify": _obj(
-            "Settings of `truthgate verify` itself.",
-            {
-                "exclude": _list(
-                    "Globs excluded from every invariant, on top of .gitignore.",
-                    {**GLOB, "description": "A glob."},
-                ),
-                "cache": {
-                    "type": "boolean",
-                    "description": "Keep a facts cache in .truthgate_cache/.",
-                },
-                "python": _str(
-                    "The project's Python (\"3.12\"; default: requires-python, .python-version, "
-                    "runtime.txt, the Dockerfile's base image); see kb/contract.md#verify.",
-                    pattern=r"^3\.[0-9]{1,2}$",
-                ),
-                "accept_unexamined": _list(
-                    "Python files verify may leave unexamined (an encoding it cannot decode, "
-                    "nesting too deep, too large, unreadable) without failing the gate; any "
-                    "other such file fails it.",
-                    _obj(
-                        "Files accepted as unexamined, and why.",
-                        {
-                            "glob": {**GLOB, "description": "Gitignore-style glob of the files."},
-                            "reason": _str("Why leaving them unexamined is acceptable.",
-                                           minLength=1),
-                        },
-                        required=("glob", "reason"),
-                    ),
-                ),
-            },
-        ),
+        **_scope_sections(),
     }
 
 
