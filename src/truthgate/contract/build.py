@@ -266,6 +266,7 @@ def build_contract(
                 (str(a["glob"]), str(a["reason"])) for a in ver.get("accept_unexamined", ())
             ),
             python=str(ver.get("python", "")),
+            source_roots=_t(ver.get("source_roots")),
         ),
         production=Production(
             paths=_t(prod.get("paths")),

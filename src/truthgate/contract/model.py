@@ -175,6 +175,7 @@ class VerifySettings:
     # (glob, reason): Python files that may stay unexamined without failing the gate
     accept_unexamined: tuple[tuple[str, str], ...] = ()
     python: str = ""  # the Python the project runs on ("3.12"); "" = read from its files
+    source_roots: tuple[str, ...] = ()  # directories imports resolve from; () = detected
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,12 @@ def scope_sections() -> dict[str, Any]:
                     "runtime.txt, the Dockerfile's base image); see kb/contract.md#verify.",
                     pattern=r"^3\.[0-9]{1,2}$",
                 ),
+                "source_roots": _list(
+                    "Directories the service's imports resolve from (services/api for "
+                    "'from app import x' in services/api/app/); default: detected from "
+                    "pyproject.toml, setup.cfg, deploy working directories and PYTHONPATH.",
+                    {**PATH, "description": "A directory."},
+                ),
                 "accept_unexamined": _list(
                     "Python files verify may leave unexamined (an encoding it cannot decode, "
                     "nesting too deep, too large, unreadable) without failing the gate; any "
