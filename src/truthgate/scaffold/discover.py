@@ -13,6 +13,7 @@ import ast
 import fnmatch
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +61,9 @@ class Discovery:
     allowed_scripts: tuple[str, ...] = ()  # helper scripts deploy files run, tests with guards
     python: str = ""  # the project's Python ("3.12") and where it was read; "" unknown
     python_source: str = ""
+    health_route: str = ""  # a health/liveness route the code declares ('' none seen)
+    manifests: tuple[str, ...] = ()  # requirements files / pyproject with dependencies
+    lock_files: tuple[str, ...] = ()
 
     @property
     def env_names(self) -> tuple[str, ...]:
@@ -209,6 +213,7 @@ def discover(root: Path) -> Discovery:
     required: set[str] = set()
     optional: set[str] = set()
     settings_sources: dict[str, bytes] = {}
+    health = ""
     for rel in files:
         if not rel.endswith(".py"):
             continue
@@ -216,6 +221,10 @@ def discover(root: Path) -> Discovery:
             data = read_regular(root / rel, _MAX_READ)
         except OSError:
             continue
+        if not health and not is_test_path(rel) and _HEALTH_HINT.search(data):
+            found_route = _HEALTH_ROUTE.search(data)
+            if found_route:
+                health = "/" + found_route.group(1).decode("ascii", "replace").strip("/")
         if not any(word in data for word in _WORTH_PARSING):
             continue  # no main guard, env read or settings class can be in it: skip the parse
         facts = extract_facts(rel, data)
@@ -282,4 +291,30 @@ def discover(root: Path) -> Discovery:
         allowed_scripts=allowed,
         python=fmt(target.version) if target else "",
         python_source=target.source if target else "",
+        health_route=health,
+        manifests=tuple(f for f in files if _is_manifest(f, read)),
+        lock_files=tuple(f for f in files if f.rsplit("/", 1)[-1] in _LOCK_NAMES),
     )
+
+
+_LOCK_NAMES = frozenset({"uv.lock", "poetry.lock", "Pipfile.lock", "pdm.lock",
+                         "requirements.lock"})
+# A decorator or Django path() declaring a health/liveness route: '/health', '/healthz',
+# '/api/v1/utils/health-check/', '/ping', '/livez', '/readyz'.
+_HEALTH_HINT = re.compile(rb"health|/ping|livez|readyz")
+_HEALTH_ROUTE = re.compile(
+    rb"""(?:@\s*[\w.]+\.(?:get|route|api_route|head)\(\s*|\bre_path\(\s*r?|\bpath\(\s*)"""
+    rb"""["']/?((?:[\w-]+/)*(?:health[\w-]*|healthz|ping|livez|readyz)/?)["']""")
+
+
+def _is_manifest(path: str, read: Callable[[str], str | None]) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    if path.count("/") > 2 or is_test_path(path):
+        return False
+    if name.startswith("requirements") and name.endswith(".txt"):
+        return True
+    if name == "pyproject.toml":
+        text = read(path) or ""
+        return bool(re.search(r"^\s*(dependencies\s*=|\[tool\.poetry\.dependencies\]|"
+                              r"\[dependency-groups\])", text, re.M))
+    return False
