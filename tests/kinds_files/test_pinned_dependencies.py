@@ -180,6 +180,8 @@ def test_bad_operator_rejected() -> None:
     ("requests>=1.2,<3", False),          # wider than ~=1.2
     ("requests<3", False),                # no lower bound
     ("requests>=2,<=2.99", True),
+    ("python-dotenv>=1.2.1,<2", True),    # no looser than ~=1.2
+    ("whitenoise<7,>=6.11.0", True),
     ("requests>=2.0,<2.*", False),        # a wildcard is no bound
     ("requests>=2,!=2.5", False),
     ("Django~=5.0", True),
@@ -207,7 +209,7 @@ name = "svc"
 [tool.poetry.dependencies]
 python = "^3.12"
 fastapi = "^0.110.0"
-sqlalchemy = "^2.0.1"
+sqlalchemy = ">=2.0.1,<4"
 pydantic = "2.7.1"
 httpx = "~0.27.0"
 celery = {version = "^5.3", extras = ["redis"]}
@@ -224,11 +226,11 @@ pytest = ">=8"
 def test_poetry_tables_are_read(run_kind: Runner) -> None:
     found = run_kind("pinned_dependencies", {}, {"pyproject.toml": POETRY})
     got = {v.key: (v.line, v.message) for v in found}
-    # ^0.110.0 -> <0.111, ~0.27.0 -> <0.28 and ^5.3 (= ~=5.3) are no wider than ~=; 2.7.1
-    # is exact; a path is the project; ^2.0.1 -> >=2.0.1,<3 is wider than ~=2.0.1.
+    # ^0.110.0 -> <0.111, ~0.27.0 -> <0.28 and ^5.3 (= ~=5.3) are no looser than ~=X.Y;
+    # 2.7.1 is exact; a path is the project; >=2.0.1,<4 spans two majors.
     assert set(got) == {"sqlalchemy", "branchgit", "anything", "pytest"}
     assert got["sqlalchemy"][0] == 7
-    assert got["sqlalchemy"][1] == "dependency sqlalchemy is not pinned (<3,>=2.0.1); use == or ~="
+    assert got["sqlalchemy"][1] == "dependency sqlalchemy is not pinned (<4,>=2.0.1); use == or ~="
     assert got["anything"][1] == "dependency anything has no version"
     assert got["pytest"][0] == 17
 

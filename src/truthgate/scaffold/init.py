@@ -226,7 +226,7 @@ def _operations(d: Discovery) -> list[str]:
         out.append("    - {name: smoke, run: smoke}")
     out += [
         "    - {name: log window, run: logs, optional: true}",
-        "    - {name: done?, run: dod}",
+        "    - {name: \"done?\", run: dod}",
         "  definition_of_done:",
         "    consecutive_green_cycles: 3",
     ]

@@ -6,7 +6,8 @@ PEP 735 ``[dependency-groups]``, uv's ``[tool.uv] dev-dependencies``, Poetry's
 ``[tool.poetry.dependencies]``, ``dev-dependencies`` and ``group.*.dependencies`` with
 ``^``/``~``/bare versions translated to PEP 440). Requirement strings are parsed with
 ``packaging``. Bounded-range policy (``bounded_ranges``, default on): a lower and an upper
-bound no wider than ``~=`` of the lower bound count as pinned (``>=6.0,<6.1``).
+bound below the lower bound's next major (no looser than ``~=X.Y``, which is allowed) count
+as pinned (``>=6.0,<6.1``, ``>=1.2.1,<2``; not ``>=1.2,<3``).
 A requirement is pinned when one of its version clauses uses an allowed operator
 (``==``/``~=`` by default; ``==1.*`` is a range, not a pin), or when it is a direct URL that
 names an immutable artifact (a VCS commit hash or a ``#sha256=`` fragment). Local paths
@@ -86,8 +87,9 @@ def unpinned_reason(
 
     Parsed with ``packaging`` (the PyPA's PEP 508 / PEP 440 implementation). Pinned: one
     clause with an allowed operator (``==1.*`` is a range, not a pin), or, under the
-    bounded-range policy, a lower and an upper bound no wider than ``~=`` of the lower bound
-    (``>=6.0,<6.1`` and ``>=2.1,<3`` are pinned, ``>=1.2,<3`` and ``<2`` are not).
+    bounded-range policy, a lower and an upper bound no looser than ``~=X.Y`` of the lower
+    bound, i.e. below its next major (``>=6.0,<6.1``, ``>=1.2.1,<2`` are pinned; ``>=1.2,<3``
+    and ``<2`` are not).
     """
     from packaging.requirements import InvalidRequirement
     from packaging.requirements import Requirement as Pep508
@@ -119,7 +121,7 @@ def unpinned_reason(
 
 
 def _bounded(specifier: Any) -> bool:
-    """A lower and an upper bound, the upper no higher than ~= of the lower would allow."""
+    """A lower and an upper bound, the upper no higher than ``~=X.Y`` of the lower allows."""
     from packaging.version import InvalidVersion, Version
 
     lows, highs = [], []
@@ -136,8 +138,8 @@ def _bounded(specifier: Any) -> bool:
     if not lows or not highs:
         return False
     low, high = max(lows), min(highs)
-    release = list(low.release) + [0] * max(0, 2 - len(low.release))
-    compat = Version(".".join(str(n) for n in [*release[:-2], release[-2] + 1]))
+    # ~=X.Y (two components, allowed) admits everything below X+1: a range is no looser.
+    compat = Version(str(low.release[0] + 1))
     return high <= compat
 
 
@@ -338,9 +340,10 @@ _SCHEMA: dict[str, Any] = {
             "type": "boolean",
         },
         "bounded_ranges": {
-            "description": "Count a range with a lower and an upper bound as pinned when it "
-            "is no wider than ~= of its lower bound: '>=6.0,<6.1', '>=2.1,<3', Poetry's "
-            "'~1.2.3', '^1.2' and '^0.4' are pinned; '>=1.2,<3', '^1.2.3' and '<2' are not "
+            "description": "Count a range with a lower and an upper bound as pinned when the "
+            "upper bound is at most the lower bound's next major (no looser than ~=X.Y): "
+            "'>=6.0,<6.1', '>=1.2.1,<2', Poetry's '^1.2.3' and '~1.2' are pinned; '>=1.2,<3' "
+            "and '<2' are not "
             "(default true).",
             "type": "boolean",
         },
