@@ -91,3 +91,39 @@ def test_kb_stubs_are_reported_until_filled(tmp_path: Path) -> None:
         path.write_text(filled + "\n")
     (r,) = run_verify(contract, select=["kb-present"], use_cache=False).invariants
     assert r.outcome is Outcome.PASS
+
+
+def test_progress_on_big_trees_only(tmp_path: Path) -> None:
+    from truthgate.scaffold.discover import PROGRESS_MIN_FILES, discover
+
+    seen: list[tuple[int, int]] = []
+    _write(tmp_path, {"app.py": "x = 1\n"})
+    discover(tmp_path, lambda done, total: seen.append((done, total)))
+    assert seen == []  # a small tree stays silent
+    for i in range(PROGRESS_MIN_FILES):
+        (tmp_path / f"f{i}.txt").write_text("")
+    discover(tmp_path, lambda done, total: seen.append((done, total)))
+    total = PROGRESS_MIN_FILES + 1
+    assert seen[0] == (0, total) and seen[-1] == (total, total) and len(seen) >= 3
+
+
+def test_terminal_progress_only_on_a_tty(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    from truthgate.cli.console import terminal_progress
+
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    assert terminal_progress("init: reading") is None
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty = Tty()
+    monkeypatch.setattr(sys, "stderr", tty)
+    show = terminal_progress("init: reading")
+    assert show is not None
+    show(500, 4300)
+    show(4300, 4300)
+    assert tty.getvalue() == "\rinit: reading 500/4300 files\rinit: reading 4300/4300 files\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from typing import TextIO
 
 
@@ -67,3 +68,20 @@ def emit(text: str, *, err: bool = False) -> None:
     for word, style in _STYLES.items():
         rich_text.highlight_words([word], style=style)
     console.print(rich_text)
+
+
+def terminal_progress(label: str) -> Callable[[int, int], None] | None:
+    """A progress line on stderr ('init: reading 1500/4300 files'), rewritten in place; None
+    when stderr is no terminal (CI logs and pipes stay clean)."""
+    stream = sys.stderr
+    if not (hasattr(stream, "isatty") and stream.isatty()):
+        return None
+
+    from truthgate.redact import scrub  # the boundary every written byte goes through
+
+    def show(done: int, total: int) -> None:
+        end = "\n" if done >= total else ""
+        stream.write(scrub(f"\r{label} {done}/{total} files{end}"))
+        stream.flush()
+
+    return show

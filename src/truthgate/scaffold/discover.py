@@ -204,17 +204,27 @@ def _text(path: Path) -> str:
         return ""
 
 
-def discover(root: Path) -> Discovery:
-    """Read the repository once and collect what a starter contract needs."""
+# Below this many files init is quick enough to stay silent.
+PROGRESS_MIN_FILES = 2000
+Progress = Callable[[int, int], None]  # (files read, files in all)
+
+
+def discover(root: Path, progress: Progress | None = None) -> Discovery:
+    """Read the repository once and collect what a starter contract needs; ``progress`` is
+    told how far the read is (every 500 files, on trees of ``PROGRESS_MIN_FILES`` or more)."""
     from truthgate.verify.extract import extract_facts
 
     files = _walk(root)
+    if len(files) < PROGRESS_MIN_FILES:
+        progress = None
     guards: list[str] = []
     required: set[str] = set()
     optional: set[str] = set()
     settings_sources: dict[str, bytes] = {}
     health = ""
-    for rel in files:
+    for index, rel in enumerate(files):
+        if progress is not None and index % 500 == 0:
+            progress(index, len(files))
         if not rel.endswith(".py"):
             continue
         try:
@@ -246,6 +256,8 @@ def discover(root: Path) -> Discovery:
                 optional.add(r.name)
         for f in facts.settings_fields:
             (optional if f.has_default else required).add(f.env_name)
+    if progress is not None:
+        progress(len(files), len(files))
     for env_name, has_default in _settings_classes(settings_sources).items():
         (optional if has_default else required).add(env_name)
     optional -= required

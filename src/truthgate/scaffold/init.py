@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from truthgate.errors import ScaffoldError
-from truthgate.scaffold.discover import Discovery, discover, is_secret_name
+from truthgate.scaffold.discover import Discovery, Progress, discover, is_secret_name
 
 # The marker required_files reports ("still the stub init wrote") until someone fills the
 # file and deletes the line.
@@ -233,14 +233,14 @@ def _operations(d: Discovery) -> list[str]:
     return out
 
 
-def scaffold(root: Path, *, force: bool = False,
-             install: str | None = None) -> tuple[list[str], list[str], list[str]]:
+def scaffold(root: Path, *, force: bool = False, install: str | None = None,
+             progress: Progress | None = None) -> tuple[list[str], list[str], list[str]]:
     """Write the starter files; returns (written, kept) relative paths and the notices (what
     init is unsure of). Never overwrites an existing file unless ``force``. ``install`` is
     the workflow's install line (default: ``install_line`` of this installation)."""
     if not root.is_dir():
         raise ScaffoldError(f"{root} is not a directory")
-    found = discover(root)
+    found = discover(root, progress)
     files = {
         "product/truth.yaml": render_contract(found),
         "quarantine/README.md": _QUARANTINE,
