@@ -32,3 +32,18 @@ def git_info(root: Path) -> GitInfo:
     branch = _git(root, "rev-parse", "--abbrev-ref", "HEAD")
     status = _git(root, "status", "--porcelain", "--untracked-files=no")
     return GitInfo(commit=commit, branch=branch, dirty=bool(status))
+
+
+def tracked_files(root: Path) -> frozenset[str] | None:
+    """Paths (relative to ``root``, posix) git tracks below ``root``; None outside a checkout."""
+    try:
+        done = subprocess.run(
+            ["git", "ls-files", "-z", "--", "."], cwd=root, capture_output=True, timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0:
+        return None
+    names = done.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return frozenset(n for n in names if n)

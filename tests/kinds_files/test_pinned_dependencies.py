@@ -170,3 +170,87 @@ def test_logical_lines_join_and_strip() -> None:
 def test_bad_operator_rejected() -> None:
     with pytest.raises(ValueError):
         get_kind("pinned_dependencies").parse_params({"allowed_operators": ["=~"]})
+
+
+@pytest.mark.parametrize(("text", "pinned"), [
+    ("pyyaml>=6.0,<6.1", True),           # tighter than ~=6.0: pinned (was "unpinned")
+    ("django>=4.2,<5", True),             # exactly ~=4.2
+    ("sqlalchemy<2.1,>=2.0.30", True),    # order does not matter
+    ("requests>=2.31,<3", True),
+    ("requests>=1.2,<3", False),          # wider than ~=1.2
+    ("requests<3", False),                # no lower bound
+    ("requests>=2,<=2.99", True),
+    ("python-dotenv>=1.2.1,<2", True),    # no looser than ~=1.2
+    ("whitenoise<7,>=6.11.0", True),
+    ("requests>=2.0,<2.*", False),        # a wildcard is no bound
+    ("requests>=2,!=2.5", False),
+    ("Django~=5.0", True),
+    ("flask==3.0.3", True),
+])
+def test_bounded_range_policy(text: str, pinned: bool) -> None:
+    assert (unpinned_reason(text, ("==", "~=")) is None) is pinned
+
+
+def test_bounded_ranges_can_be_turned_off(run_kind: Runner) -> None:
+    found = run_kind("pinned_dependencies", {"bounded_ranges": False},
+                     {"requirements.txt": "pyyaml>=6.0,<6.1\n"})
+    assert [v.key for v in found] == ["pyyaml"]
+
+
+def test_unreadable_requirement_is_reported_not_crashed() -> None:
+    assert unpinned_reason("flask===", ("==",)) == ("flask", "is not a requirement truthgate "
+                                                    "can read")
+
+
+POETRY = """\
+[tool.poetry]
+name = "svc"
+
+[tool.poetry.dependencies]
+python = "^3.12"
+fastapi = "^0.110.0"
+sqlalchemy = ">=2.0.1,<4"
+pydantic = "2.7.1"
+httpx = "~0.27.0"
+celery = {version = "^5.3", extras = ["redis"]}
+mylib = {path = "../mylib", develop = true}
+pinnedgit = {git = "https://github.com/o/p.git", rev = "0123456789abcdef0123456789abcdef01234567"}
+branchgit = {git = "https://github.com/o/q.git", branch = "main"}
+anything = "*"
+
+[tool.poetry.group.dev.dependencies]
+pytest = ">=8"
+"""
+
+
+def test_poetry_tables_are_read(run_kind: Runner) -> None:
+    found = run_kind("pinned_dependencies", {}, {"pyproject.toml": POETRY})
+    got = {v.key: (v.line, v.message) for v in found}
+    # ^0.110.0 -> <0.111, ~0.27.0 -> <0.28 and ^5.3 (= ~=5.3) are no looser than ~=X.Y;
+    # 2.7.1 is exact; a path is the project; >=2.0.1,<4 spans two majors.
+    assert set(got) == {"sqlalchemy", "branchgit", "anything", "pytest"}
+    assert got["sqlalchemy"][0] == 7
+    assert got["sqlalchemy"][1] == "dependency sqlalchemy is not pinned (<4,>=2.0.1); use == or ~="
+    assert got["anything"][1] == "dependency anything has no version"
+    assert got["pytest"][0] == 17
+
+
+def test_dependency_groups_and_uv_are_read(run_kind: Runner) -> None:
+    text = """\
+[project]
+name = "svc"
+dependencies = ["fastapi==0.115.0"]
+
+[dependency-groups]
+dev = ["pytest>=8", {include-group = "lint"}]
+lint = ["ruff==0.6.0"]
+
+[tool.uv]
+dev-dependencies = ["mypy"]
+"""
+    found = run_kind("pinned_dependencies", {}, {"pyproject.toml": text})
+    assert [(v.key, v.line) for v in found] == [("pytest", 6), ("mypy", 10)]
+    # a uv.lock beside it pins them when lock files are allowed
+    found = run_kind("pinned_dependencies", {"allow_lock_file": True},
+                     {"pyproject.toml": text, "uv.lock": "version = 1\n"})
+    assert found == []

@@ -62,7 +62,8 @@ def test_no_vacuous_pass(tmp_path: Path, write: Write) -> None:
     (r,) = run_verify(contract).invariants
     assert (r.outcome, r.files_examined, r.error) == (
         Outcome.ERROR, 0,
-        "no file matches the invariant's paths (app/** minus x/**): it would check nothing",
+        "no file matches the invariant's paths (app/** minus x/**, in the production scope): it "
+            "would check nothing",
     )
 
 

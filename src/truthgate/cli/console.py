@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Callable
 from typing import TextIO
 
 
@@ -82,3 +83,20 @@ _COLUMNS = (
     (r"(?m)^ *(?:FAIL|ERROR)(?= )", "bold red"),
     (r"(?m)^ *SKIP(?= )", "dim"),
 )
+
+
+def terminal_progress(label: str) -> Callable[[int, int], None] | None:
+    """A progress line on stderr ('init: reading 1500/4300 files'), rewritten in place; None
+    when stderr is no terminal (CI logs and pipes stay clean)."""
+    stream = sys.stderr
+    if not (hasattr(stream, "isatty") and stream.isatty()):
+        return None
+
+    from truthgate.redact import scrub  # the boundary every written byte goes through
+
+    def show(done: int, total: int) -> None:
+        end = "\n" if done >= total else ""
+        stream.write(scrub(f"\r{label} {done}/{total} files{end}"))
+        stream.flush()
+
+    return show

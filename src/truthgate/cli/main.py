@@ -27,7 +27,7 @@ from truthgate.cli.common import (
     _die,
     _emit_report,
 )
-from truthgate.cli.console import emit, escape_nonprintable
+from truthgate.cli.console import emit, escape_nonprintable, terminal_progress
 
 # The subcommand modules below import only typer and cli/ at their top and defer every
 # engine (contract -> jsonschema, cycles, reports, httpx, rich) into their command bodies,
@@ -332,12 +332,11 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
 ) -> None:
     """Scaffold product/truth.yaml, kb/ stubs, quarantine/ and a CI workflow from the repo."""
-    from truthgate.cli.progress import bar
     from truthgate.scaffold.init import PLACEHOLDER, install_line, installed_direct_url, scaffold
 
     install = install_line(installed_direct_url())
-    with bar(f"init: reading {directory} for entrypoints, env vars and routes"):
-        written, kept, unsure = scaffold(directory, force=force, install=install)
+    written, kept, unsure = scaffold(directory, force=force, install=install,
+                                     progress=terminal_progress("init: reading"))
     for path in written:
         emit(f"wrote {path}")
     for path in kept:

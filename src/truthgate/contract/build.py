@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from truthgate.contract.model import (
+    PRODUCTION_EXCLUDE,
     Contract,
     DefinitionOfDone,
     Entrypoint,
@@ -20,6 +21,7 @@ from truthgate.contract.model import (
     Mode,
     Observability,
     Product,
+    Production,
     Release,
     ReleaseStep,
     Route,
@@ -179,6 +181,7 @@ def build_contract(
     obs = d.get("observability", {})
     rel = d.get("release", {})
     ver = d.get("verify", {})
+    prod = d.get("production", {})
     entrypoint = Entrypoint(
         path=ep["path"], command=ep.get("command", ""), forbidden=_t(ep.get("forbidden"))
     )
@@ -298,6 +301,12 @@ def build_contract(
             accept_unexamined=tuple(
                 (str(a["glob"]), str(a["reason"])) for a in ver.get("accept_unexamined", ())
             ),
+            python=str(ver.get("python", "")),
+            source_roots=_t(ver.get("source_roots")),
+        ),
+        production=Production(
+            paths=_t(prod.get("paths")),
+            exclude=_t(prod["exclude"]) if "exclude" in prod else PRODUCTION_EXCLUDE,
         ),
         source=source,
         root=root,

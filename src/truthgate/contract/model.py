@@ -68,6 +68,24 @@ class Kb:
     files: tuple[KbFile, ...] = ()
 
 
+# What is not product code: dot-directories (tool configs, fixtures of linters), tests and
+# test fixtures. The production scope's default exclude (kb/contract.md#production).
+PRODUCTION_EXCLUDE = (
+    ".*/**", "**/.*/**",
+    "tests/**", "**/tests/**", "test/**", "**/test/**", "testing/**", "**/testing/**",
+    "**/test_*.py", "**/*_test.py", "**/tests.py", "**/conftest.py",
+    "**/fixtures/**", "**/testdata/**",
+)
+
+
+@dataclass(frozen=True)
+class Production:
+    """The paths that are product code: runtime kinds check these by default."""
+
+    paths: tuple[str, ...] = ()  # () = each kind's own default paths
+    exclude: tuple[str, ...] = PRODUCTION_EXCLUDE
+
+
 @dataclass(frozen=True)
 class Legacy:
     quarantine_dir: str = "quarantine"
@@ -168,6 +186,8 @@ class VerifySettings:
     cache: bool = True
     # (glob, reason): Python files that may stay unexamined without failing the gate
     accept_unexamined: tuple[tuple[str, str], ...] = ()
+    python: str = ""  # the Python the project runs on ("3.12"); "" = read from its files
+    source_roots: tuple[str, ...] = ()  # directories imports resolve from; () = detected
 
 
 @dataclass(frozen=True)
@@ -185,6 +205,7 @@ class Contract:
     observability: Observability = field(default_factory=Observability)
     release: Release = field(default_factory=Release)
     verify: VerifySettings = field(default_factory=VerifySettings)
+    production: Production = field(default_factory=Production)
     # Where it came from: the contract file, the repository root every path is relative to,
     # and a hash of the file's bytes (cycle reports and caches key on it).
     source: Path = Path("product/truth.yaml")

@@ -16,18 +16,12 @@ import functools
 from typing import Any
 
 from truthgate.contract.bounds import bounded as _bounded
+from truthgate.contract.schemaparts import GLOB, PATH, _list, _obj, _str
+from truthgate.contract.schemaparts import scope_sections as _scope_sections
 from truthgate.contract.sections import installed
 
 CONTRACT_VERSION = 1
 SCHEMA_ID = "https://truthgate.dev/schema/truth-contract-v1.json"
-
-
-def _str(desc: str, **extra: Any) -> dict[str, Any]:
-    return {"type": "string", "description": desc, **extra}
-
-
-def _list(desc: str, items: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {"type": "array", "description": desc, "items": items, **extra}
 
 
 def _int1(desc: str) -> dict[str, Any]:
@@ -36,22 +30,6 @@ def _int1(desc: str) -> dict[str, Any]:
 
 def _enum(values: tuple[str, ...], desc: str) -> dict[str, Any]:
     return {"type": "string", "enum": list(values), "description": desc}
-
-
-def _obj(desc: str, props: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "type": "object",
-        "description": desc,
-        "additionalProperties": False,
-        "properties": props,
-    }
-    if required:
-        out["required"] = list(required)
-    return out
-
-
-PATH = {"type": "string", "format": "repo-path", "minLength": 1}
-GLOB = {"type": "string", "format": "repo-glob", "minLength": 1}
 SEVERITY = {
     "type": "string",
     "enum": ["error", "warning", "info"],
@@ -315,33 +293,7 @@ def _sections() -> dict[str, Any]:
                 "cycles_dir": {**PATH, "description": "Where cycle reports are recorded."},
             },
         ),
-        "verify": _obj(
-            "Settings of `truthgate verify` itself.",
-            {
-                "exclude": _list(
-                    "Globs excluded from every invariant, on top of .gitignore.",
-                    {**GLOB, "description": "A glob."},
-                ),
-                "cache": {
-                    "type": "boolean",
-                    "description": "Keep a facts cache in .truthgate_cache/.",
-                },
-                "accept_unexamined": _list(
-                    "Python files verify may leave unexamined (an encoding it cannot decode, "
-                    "nesting too deep, too large, unreadable) without failing the gate; any "
-                    "other such file fails it.",
-                    _obj(
-                        "Files accepted as unexamined, and why.",
-                        {
-                            "glob": {**GLOB, "description": "Gitignore-style glob of the files."},
-                            "reason": _str("Why leaving them unexamined is acceptable.",
-                                           minLength=1),
-                        },
-                        required=("glob", "reason"),
-                    ),
-                ),
-            },
-        ),
+        **_scope_sections(),
     }
 
 

@@ -13,6 +13,7 @@ import ast
 import fnmatch
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,6 +59,11 @@ class Discovery:
     env_optional_in_code: tuple[str, ...] = ()
     choice: Choice = field(default_factory=Choice)
     allowed_scripts: tuple[str, ...] = ()  # helper scripts deploy files run, tests with guards
+    python: str = ""  # the project's Python ("3.12") and where it was read; "" unknown
+    python_source: str = ""
+    health_route: str = ""  # a health/liveness route the code declares ('' none seen)
+    manifests: tuple[str, ...] = ()  # requirements files / pyproject with dependencies
+    lock_files: tuple[str, ...] = ()
 
     @property
     def env_names(self) -> tuple[str, ...]:
@@ -198,22 +204,37 @@ def _text(path: Path) -> str:
         return ""
 
 
-def discover(root: Path) -> Discovery:
-    """Read the repository once and collect what a starter contract needs."""
+# Below this many files init is quick enough to stay silent.
+PROGRESS_MIN_FILES = 2000
+Progress = Callable[[int, int], None]  # (files read, files in all)
+
+
+def discover(root: Path, progress: Progress | None = None) -> Discovery:
+    """Read the repository once and collect what a starter contract needs; ``progress`` is
+    told how far the read is (every 500 files, on trees of ``PROGRESS_MIN_FILES`` or more)."""
     from truthgate.verify.extract import extract_facts
 
     files = _walk(root)
+    if len(files) < PROGRESS_MIN_FILES:
+        progress = None
     guards: list[str] = []
     required: set[str] = set()
     optional: set[str] = set()
     settings_sources: dict[str, bytes] = {}
-    for rel in files:
+    health = ""
+    for index, rel in enumerate(files):
+        if progress is not None and index % 500 == 0:
+            progress(index, len(files))
         if not rel.endswith(".py"):
             continue
         try:
             data = read_regular(root / rel, _MAX_READ)
         except OSError:
             continue
+        if not health and not is_test_path(rel) and _HEALTH_HINT.search(data):
+            found_route = _HEALTH_ROUTE.search(data)
+            if found_route:
+                health = "/" + found_route.group(1).decode("ascii", "replace").strip("/")
         if not any(word in data for word in _WORTH_PARSING):
             continue  # no main guard, env read or settings class can be in it: skip the parse
         facts = extract_facts(rel, data)
@@ -235,6 +256,8 @@ def discover(root: Path) -> Discovery:
                 optional.add(r.name)
         for f in facts.settings_fields:
             (optional if f.has_default else required).add(f.env_name)
+    if progress is not None:
+        progress(len(files), len(files))
     for env_name, has_default in _settings_classes(settings_sources).items():
         (optional if has_default else required).add(env_name)
     optional -= required
@@ -262,6 +285,9 @@ def discover(root: Path) -> Discovery:
         {_test_glob(g) for g in legit if is_test_path(g) and not g.startswith("tests/")}
         | {g for g in legit if not is_test_path(g)}
     ))
+    from truthgate.verify.pytarget import detect_target, dockerfiles_of, fmt
+
+    target = detect_target(None, read, dockerfiles_of(files))
     return Discovery(
         name=root.resolve().name or "product",
         entrypoint=entry,
@@ -275,4 +301,32 @@ def discover(root: Path) -> Discovery:
         env_optional_in_code=tuple(sorted(optional)),
         choice=choice,
         allowed_scripts=allowed,
+        python=fmt(target.version) if target else "",
+        python_source=target.source if target else "",
+        health_route=health,
+        manifests=tuple(f for f in files if _is_manifest(f, read)),
+        lock_files=tuple(f for f in files if f.rsplit("/", 1)[-1] in _LOCK_NAMES),
     )
+
+
+_LOCK_NAMES = frozenset({"uv.lock", "poetry.lock", "Pipfile.lock", "pdm.lock",
+                         "requirements.lock"})
+# A decorator or Django path() declaring a health/liveness route: '/health', '/healthz',
+# '/api/v1/utils/health-check/', '/ping', '/livez', '/readyz'.
+_HEALTH_HINT = re.compile(rb"health|/ping|livez|readyz")
+_HEALTH_ROUTE = re.compile(
+    rb"""(?:@\s*[\w.]+\.(?:get|route|api_route|head)\(\s*|\bre_path\(\s*r?|\bpath\(\s*)"""
+    rb"""["']/?((?:[\w-]+/)*(?:health[\w-]*|healthz|ping|livez|readyz)/?)["']""")
+
+
+def _is_manifest(path: str, read: Callable[[str], str | None]) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    if path.count("/") > 2 or is_test_path(path):
+        return False
+    if name.startswith("requirements") and name.endswith(".txt"):
+        return True
+    if name == "pyproject.toml":
+        text = read(path) or ""
+        return bool(re.search(r"^\s*(dependencies\s*=|\[tool\.poetry\.dependencies\]|"
+                              r"\[dependency-groups\])", text, re.M))
+    return False

@@ -9,13 +9,16 @@ from pathlib import Path
 from typing import Any
 
 from truthgate.errors import ScaffoldError
-from truthgate.scaffold.discover import Discovery, discover, is_secret_name
+from truthgate.scaffold.discover import Discovery, Progress, discover, is_secret_name
 
+# The marker required_files reports ("still the stub init wrote") until someone fills the
+# file and deletes the line.
+STUB_MARKER = "<!-- truthgate:stub: fill this file in, then delete this line -->"
 _KB_STUBS = {
-    "kb/project.md": "# Project\n\n## What it does\n\nTODO: one paragraph.\n\n"
+    "kb/project.md": f"{STUB_MARKER}\n# Project\n\n## What it does\n\nTODO: one paragraph.\n\n"
     "## Definition of done\n\nTODO\n",
-    "kb/architecture.md": "# Architecture\n\n## Blessed path\n\nTODO: how production starts.\n\n"
-    "## Components\n\nTODO\n",
+    "kb/architecture.md": f"{STUB_MARKER}\n# Architecture\n\n## Blessed path\n\n"
+    "TODO: how production starts.\n\n## Components\n\nTODO\n",
 }
 _QUARANTINE = """# quarantine/
 
@@ -40,7 +43,7 @@ jobs:
       - uses: actions/checkout@v4
       - uses: actions/setup-python@v5
         with:
-          python-version: "3.11"
+          python-version: "{python}"
       - run: {install}
       - run: truthgate validate product/truth.yaml
       # GitHub runs this as `bash -eo pipefail`: keep verify's exit code, write the job
@@ -78,9 +81,22 @@ def installed_direct_url() -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def render_workflow(install: str) -> str:
-    """The starter ``.github/workflows/truth_gate.yml``."""
-    return _WORKFLOW.format(install=install)
+# truthgate itself needs 3.10; with no stated Python the workflow uses this one.
+_DEFAULT_PYTHON = "3.12"
+
+
+def workflow_python(project: str) -> str:
+    """The Python CI runs truthgate on: the project's (so its newest syntax parses), at
+    least 3.10 (truthgate's own floor)."""
+    if not project:
+        return _DEFAULT_PYTHON
+    major, minor = (int(x) for x in project.split(".")[:2])
+    return project if (major, minor) >= (3, 10) else "3.10"
+
+
+def render_workflow(install: str, python: str = "") -> str:
+    """The starter ``.github/workflows/truth_gate.yml``, on the project's Python."""
+    return _WORKFLOW.format(install=install, python=workflow_python(python))
 
 
 def _q(value: str) -> str:
@@ -100,7 +116,10 @@ def render_contract(d: Discovery) -> str:
     """The starter product/truth.yaml for a discovered repository."""
     env_required = [n for n in d.env_names if n in d.env_in_code]
     env_optional = [n for n in d.env_names if n not in d.env_in_code]
+    from truthgate.contract.schema import SCHEMA_ID
+
     lines = [
+        f"# yaml-language-server: $schema={SCHEMA_ID}",
         "# Starter contract written by 'truthgate init': review every line, then commit it.",
         "version: 1",
         "product:",
@@ -156,23 +175,78 @@ def render_contract(d: Discovery) -> str:
         "  - {id: http-timeouts, kind: http_timeouts}",
         "  - {id: kb-present, kind: required_files}",
         "  - {id: monolith-guard, kind: max_file_lines, severity: warning}",
+        "  - {id: gitignore, kind: gitignore_covers}",
     ]
+    lines += _needed_checks(d)
+    lines += _operations(d)
     return "\n".join(lines) + "\n"
 
 
-def scaffold(root: Path, *, force: bool = False,
-             install: str | None = None) -> tuple[list[str], list[str], list[str]]:
+def _needed_checks(d: Discovery) -> list[str]:
+    """Checks the repository shows a need for: dependency manifests, secrets to keep out of
+    logs."""
+    out: list[str] = []
+    if d.manifests:
+        lock = ", allow_lock_file: true" if d.lock_files else ""
+        out.append(f"  - {{id: pinned-dependencies, kind: pinned_dependencies{lock}}}")
+    if any(is_secret_name(n) for n in d.env_names):
+        out.append("  - {id: no-secret-logging, kind: no_secret_logging}")
+    return out
+
+
+def _operations(d: Discovery) -> list[str]:
+    """smoke S0, log patterns and a release checklist."""
+    out: list[str] = []
+    if d.health_route:
+        out += [
+            f"# init: S0 checks {d.health_route} as the code declares it; add any "
+            "router or mount prefix",
+            "smoke:",
+            '  base_url: "${APP_URL:-http://127.0.0.1:8000}"',
+            "  scenarios:",
+            f"    - {{id: S0, name: Health, kind: health, params: {{path: {_q(d.health_route)}}}}}",
+        ]
+    else:
+        out += [
+            "# init saw no health route; add one, and a smoke S0 scenario for it:",
+            "# smoke:",
+            '#   base_url: "${APP_URL:-http://127.0.0.1:8000}"',
+            "#   scenarios:",
+            "#     - {id: S0, name: Health, kind: health, params: {path: /health}}",
+        ]
+    out += [
+        "observability:",
+        "  forbidden_log_patterns:",
+        '    - {name: traceback, regex: "Traceback \\\\(most recent call last\\\\)", max: 0}',
+        "release:",
+        "  checklist:",
+        "    - {name: gate, run: verify}",
+    ]
+    if d.health_route:
+        out.append("    - {name: smoke, run: smoke}")
+    out += [
+        "    - {name: log window, run: logs, optional: true}",
+        "    - {name: \"done?\", run: dod}",
+        "  definition_of_done:",
+        "    consecutive_green_cycles: 3",
+    ]
+    return out
+
+
+def scaffold(root: Path, *, force: bool = False, install: str | None = None,
+             progress: Progress | None = None) -> tuple[list[str], list[str], list[str]]:
     """Write the starter files; returns (written, kept) relative paths and the notices (what
     init is unsure of). Never overwrites an existing file unless ``force``. ``install`` is
     the workflow's install line (default: ``install_line`` of this installation)."""
     if not root.is_dir():
         raise ScaffoldError(f"{root} is not a directory")
-    found = discover(root)
+    found = discover(root, progress)
     files = {
         "product/truth.yaml": render_contract(found),
         "quarantine/README.md": _QUARANTINE,
         ".github/workflows/truth_gate.yml": render_workflow(
-            install if install is not None else install_line(installed_direct_url())),
+            install if install is not None else install_line(installed_direct_url()),
+            found.python),
         **_KB_STUBS,
     }
     written, kept = [], []

@@ -13,6 +13,7 @@ from truthgate.verify.cachedir import stat_sig
 from truthgate.verify.extract import decode_source
 from truthgate.verify.facts import FileFacts
 from truthgate.verify.graph import ImportEdge, ImportGraph
+from truthgate.verify.sourceroots import detect_source_roots, with_source_roots
 from truthgate.verify.walk import compile_globs
 
 if TYPE_CHECKING:
@@ -76,7 +77,9 @@ class RepoState:
     def graph(self) -> ImportGraph:
         """The import graph of every walked file, built on first use."""
         if self._graph is None:
-            self._graph = _SharedGraph(self.all_files)
+            roots = detect_source_roots(self.contract.verify.source_roots, self.read_text,
+                                        (f.path for f in self.all_files))
+            self._graph = _SharedGraph(with_source_roots(self.all_files, roots))
         return self._graph
 
     def select(self, paths: Sequence[str], exclude: Sequence[str]) -> tuple[FileFacts, ...]:

@@ -33,6 +33,7 @@ from truthgate.verify.cachedir import code_stamp, digest_of, paused_gc
 from truthgate.verify.collect import CollectStats, collect_facts
 from truthgate.verify.context import RepoState
 from truthgate.verify.facts import FileFacts
+from truthgate.verify.pytarget import newer_python_result
 from truthgate.verify.results_cache import ResultsCache, make_listing
 from truthgate.verify.runner import InvariantRunner, suppression_result
 from truthgate.verify.suppress import SUPPRESSIONS_ID
@@ -65,12 +66,15 @@ def _skip(path: str, message: str, line: int = 0, col: int = 0) -> Finding:
 
 
 def _skipped(
-    problems: Sequence[WalkProblem], files: Sequence[FileFacts], syntax_checked: bool
+    problems: Sequence[WalkProblem], files: Sequence[FileFacts], syntax_checked: bool,
+    reported: frozenset[str] = frozenset(),
 ) -> tuple[Finding, ...]:
     out = [_skip(p.path, p.detail) for p in problems]
     for f in files:
         if not f.problem or (not f.is_python and f.problem == "binary"):
             continue  # binary non-Python files (images, archives) are expected, not skipped
+        if f.path in reported:
+            continue  # too new for this Python: truthgate-python says so, once
         if f.problem == "syntax" and syntax_checked:
             continue  # python_syntax reports it as a real finding
         detail = f": {f.problem_detail}" if f.problem_detail else ""
@@ -210,7 +214,10 @@ def run_verify(
         files, stats = collect_facts(walked.files, cache, jobs, progress)
         state = RepoState(root, contract, files)
         results, notes = _run_all(state, baseline, specs, contract, select, ignore, stats)
-        skipped = _skipped(walked.problems, files, _syntax_checked(results))
+        newer, newer_paths = newer_python_result(state, files)
+        if newer is not None:
+            results = [*results, newer]
+        skipped = _skipped(walked.problems, files, _syntax_checked(results), newer_paths)
         unexamined = _unexamined(walked.problems, files, contract.verify.accept_unexamined)
         if unexamined is not None:
             results = [*results, unexamined]

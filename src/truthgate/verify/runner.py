@@ -21,12 +21,12 @@ from truthgate.redact import MIN_SECRET_LEN, partial
 from truthgate.verify.baseline import Baseline, fingerprint
 from truthgate.verify.context import InvariantContext, RepoState
 from truthgate.verify.errors import InvariantConfigError
-from truthgate.verify.kinds import get_kind
-from truthgate.verify.kinds.base import Violation
+from truthgate.verify.kinds import PRODUCTION_KINDS, get_kind
+from truthgate.verify.kinds.base import InvariantKind, Violation
 from truthgate.verify.suppress import SUPPRESSIONS_ID, SUPPRESSIONS_KIND, Suppressions
 
 if TYPE_CHECKING:
-    from truthgate.contract.model import InvariantSpec
+    from truthgate.contract.model import InvariantSpec, Production
 
 
 class InvariantRunner:
@@ -83,8 +83,7 @@ class InvariantRunner:
             error = f"unknown invariant kind {spec.kind!r}: {exc}"
             return InvariantResult(spec.id, spec.kind, spec.severity, Outcome.ERROR, error=error)
         description = spec.message or kind.summary
-        paths = spec.paths or kind.default_paths
-        exclude = spec.exclude or kind.default_exclude
+        paths, exclude = _scope(spec, kind, self.state.contract.production)
         selected = self.state.select(paths, exclude)
         view = InvariantContext(self.state, selected)
 
@@ -112,7 +111,12 @@ class InvariantRunner:
             )
 
         if kind.needs_files and not selected:
-            shown = ", ".join(paths) + (f" minus {', '.join(exclude)}" if exclude else "")
+            own = exclude
+            if kind.name in PRODUCTION_KINDS:  # the long production list is named, not spelt
+                own = exclude[len(self.state.contract.production.exclude):]
+            shown = ", ".join(paths) + (f" minus {', '.join(own)}" if own else "")
+            if own is not exclude:
+                shown += ", in the production scope"
             return result(
                 Outcome.ERROR,
                 error=f"no file matches the invariant's paths ({shown}): it would check nothing",
@@ -173,3 +177,19 @@ def suppression_result(
         files_examined=len({f.location.path for f in problems if f.location}),
         baselined=baselined,
     )
+
+
+def _scope(
+    spec: InvariantSpec, kind: InvariantKind, production: Production
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(paths, exclude) an invariant selects.
+
+    A production kind (``PRODUCTION_KINDS``) checks the contract's production scope: its
+    paths (else the kind's), minus the production exclude, the kind's default exclude and
+    the invariant's own ``exclude``, which adds. Any other kind: the invariant's ``paths``
+    and ``exclude``, each replacing the kind's default.
+    """
+    if kind.name in PRODUCTION_KINDS:
+        paths = spec.paths or production.paths or kind.default_paths
+        return tuple(paths), (*production.exclude, *kind.default_exclude, *spec.exclude)
+    return tuple(spec.paths or kind.default_paths), tuple(spec.exclude or kind.default_exclude)

@@ -37,6 +37,14 @@ KIND_MODULES: dict[str, str] = {
 }
 
 
+# Kinds about what runs in production: they select the contract's production scope
+# (contract.production) by default, and an invariant's exclude adds to it.
+PRODUCTION_KINDS = frozenset({
+    "env_contract", "no_hardcoded_secrets", "no_cors_wildcard", "no_dev_server",
+    "no_runtime_schema_create", "http_timeouts", "no_secret_logging", "no_wildcard_imports",
+})
+
+
 def kind_names() -> tuple[str, ...]:
     """Every registered kind name, in catalogue order."""
     return tuple(KIND_MODULES)

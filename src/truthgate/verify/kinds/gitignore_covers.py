@@ -7,6 +7,13 @@ paths — ``.env`` gives ``.env`` and ``pkg/.env``; ``__pycache__/`` gives
 the file with real gitignore semantics (pathspec's ``GitIgnoreSpec``), including git's rule
 that nothing inside an ignored directory can be re-included. A pattern written ``!name``
 means the opposite: that path must stay tracked (``!.env.example``).
+
+Nested ``.gitignore`` files count as git counts them (the deepest rule that matches decides):
+the samples are checked at the root and in every directory that holds its own
+``.gitignore``. A file git already tracks is a stronger finding than one that could be
+committed: ignoring it changes nothing, it is in the history (``git rm --cached``).
+With the default patterns, ``*.db`` is required only when the code uses SQLite (an import,
+a ``sqlite`` literal, a ``.db``/``.sqlite3`` file).
 """
 
 from __future__ import annotations
@@ -21,6 +28,9 @@ import pathspec
 from truthgate.verify.kinds.base import CheckContext, InvariantKind, Violation
 
 DEFAULT_PATTERNS = (".env", "*.db", "__pycache__/")
+# Default patterns that apply only when the code uses that kind of file.
+_SQLITE_PATTERNS = frozenset({"*.db", "*.sqlite", "*.sqlite3"})
+_SQLITE_MODULES = ("sqlite3", "aiosqlite", "sqlite_utils", "apsw")
 # One gitignore glob token: an escape, a character class, or a wildcard.
 _TOKEN = re.compile(r"\\(.)|\[([!^]?)\\?(.)[^\]]*\]|\*\*|\*|\?")
 
@@ -29,6 +39,7 @@ _TOKEN = re.compile(r"\\(.)|\[([!^]?)\\?(.)[^\]]*\]|\*\*|\*|\?")
 class Params:
     patterns: tuple[str, ...] = DEFAULT_PATTERNS
     file: str = ".gitignore"
+    defaults: bool = True  # patterns not stated: SQLite ones only where SQLite is used
 
 
 def parse_params(raw: Mapping[str, Any]) -> Params:
@@ -36,7 +47,8 @@ def parse_params(raw: Mapping[str, Any]) -> Params:
     bad = [p for p in patterns if not p.lstrip("!").strip("/")]
     if bad:
         raise ValueError(f"empty pattern in {list(patterns)!r}")
-    return Params(patterns=patterns, file=str(raw.get("file", ".gitignore")))
+    return Params(patterns=patterns, file=str(raw.get("file", ".gitignore")),
+                  defaults="patterns" not in raw)
 
 
 def sample_paths(pattern: str) -> tuple[str, ...]:
@@ -101,40 +113,136 @@ class _Rules:
         return bool(result.include), result.index if result.index is not None else -1
 
 
+class _Tree:
+    """Every ignore file of the repository: the root's and the nested ones, by directory."""
+
+    def __init__(self, files: dict[str, tuple[str, _Rules]]) -> None:
+        self.files = files  # directory ('' = root) -> (ignore file path, its rules)
+
+    def decide(self, path: str) -> tuple[bool, str, int, str]:
+        """(ignored?, deciding file, its line, rule text) as git decides for ``path``."""
+        parts = path.split("/")
+        for depth in range(1, len(parts) + 1):
+            probe = "/".join(parts[:depth]) + ("/" if depth < len(parts) else "")
+            got = self._match(probe)
+            if got is not None and (got[0] or depth == len(parts)):
+                return got
+        return False, "", 0, ""
+
+    def _match(self, probe: str) -> tuple[bool, str, int, str] | None:
+        # The deepest ignore file with a rule for the path decides.
+        dirs = sorted((d for d in self.files if not d or probe.startswith(d + "/")),
+                      key=len, reverse=True)
+        for d in dirs:
+            file, rules = self.files[d]
+            rel = probe[len(d) + 1:] if d else probe
+            result = rules.spec.check_file(rel)
+            if result.include is not None:
+                index = result.index if result.index is not None else -1
+                line, rule = rules.lines[index] if index >= 0 else (0, "")
+                return bool(result.include), file, line, rule
+        return None
+
+
+def _uses_sqlite(ctx: CheckContext) -> bool:
+    """The code uses SQLite files: an import, a 'sqlite' literal, or a database file."""
+    for f in ctx.all_files:
+        if f.path.endswith((".db", ".sqlite", ".sqlite3")):
+            return True
+        if any(i.module.split(".")[0] in _SQLITE_MODULES for i in f.imports):
+            return True
+        literals: list[object] = [a.value for a in f.assigns]
+        literals += [r.default for r in f.env_reads] + [s.default for s in f.settings_fields]
+        for c in f.calls:
+            literals += [*c.args, *(v for _, v in c.kwargs)]
+        if any("sqlite" in text.lower() for text in _strings(literals)):
+            return True
+    return False
+
+
+def _strings(values: Iterable[object]) -> Iterable[str]:
+    for v in values:
+        if isinstance(v, str):
+            yield v
+        elif isinstance(v, (list, tuple, set, frozenset)):
+            yield from _strings(v)
+        elif isinstance(v, dict):
+            yield from _strings(v.keys())
+            yield from _strings(v.values())
+
+
 def check(ctx: CheckContext, params: Params) -> Iterable[Violation]:
     name = params.file
-    if not ctx.exists(name):
+    nested = sorted(f.path for f in ctx.all_files
+                    if f.path.endswith("/" + name.rsplit("/", 1)[-1]) and f.path != name
+                    and "/" not in name)
+    if not ctx.exists(name) and not nested:
         yield Violation(name, f"{name} is missing, so nothing is ignored", key="missing")
         return
-    text = ctx.read_text(name)
-    if text is None:
-        yield Violation(name, f"{name} is not readable text", key="unreadable")
-        return
-    rules = _Rules.parse(text)
-    for required in params.patterns:
+    files: dict[str, tuple[str, _Rules]] = {}
+    for path in ([name] if ctx.exists(name) else []) + nested:
+        text = ctx.read_text(path)
+        if text is None:
+            yield Violation(path, f"{path} is not readable text", key="unreadable")
+            return
+        files[path.rsplit("/", 1)[0] if "/" in path else ""] = (path, _Rules.parse(text))
+    tree = _Tree(files)
+    patterns = params.patterns
+    if params.defaults and not _uses_sqlite(ctx):
+        patterns = tuple(p for p in patterns if p not in _SQLITE_PATTERNS)
+    tracked = _tracked(ctx)
+    for required in patterns:
         keep = required.startswith("!")
         pattern = required[1:] if keep else required
-        for sample in sample_paths(pattern):
-            ignored, index = rules.decide(sample)
+        if not keep and tracked:
+            committed = _committed(tracked, pattern)
+            if committed:
+                shown = ", ".join(committed[:3]) + (" ..." if len(committed) > 3 else "")
+                yield Violation(
+                    committed[0],
+                    f"{shown} {'is' if len(committed) == 1 else 'are'} committed although "
+                    f"{pattern} must never be: ignoring it now changes nothing; run "
+                    f"'git rm --cached {committed[0]}', ignore it, and rotate any secret in it",
+                    key=f"committed:{required}")
+                continue
+        for sample in (f"{d}/{s}" if d else s for d in files for s in sample_paths(pattern)):
+            ignored, file, line, rule = tree.decide(sample)
             if ignored != keep:
                 continue
-            line, rule = rules.lines[index] if index >= 0 else (0, "")
+            file = file or name
             if keep:
-                message = f"{name} ignores {pattern}, which must stay tracked "
+                message = f"{file} ignores {pattern}, which must stay tracked "
                 message += f"({sample} matches {rule.strip()!r})"
             else:
                 message = f"{name} does not ignore {pattern}: {sample} could be committed"
                 if rule:
-                    message += f" (re-included by {rule.strip()!r})"
-            yield Violation(name, message, line=line, col=1 if line else 0, key=required)
+                    where = f" in {file}" if file != name else ""
+                    message += f" (re-included by {rule.strip()!r}{where})"
+            yield Violation(file, message, line=line, col=1 if line else 0, key=required)
             break  # one finding per required pattern; the first failing sample says enough
+
+
+def _tracked(ctx: CheckContext) -> frozenset[str] | None:
+    from truthgate.gitinfo import tracked_files
+
+    tracked = tracked_files(ctx.root)
+    if tracked is not None:
+        # The index's stat is a dependency of the result: 'git rm --cached' invalidates it.
+        ctx.exists(".git/index")
+    return tracked
+
+
+def _committed(tracked: frozenset[str], pattern: str) -> list[str]:
+    spec = pathspec.GitIgnoreSpec.from_lines([pattern])
+    return sorted(p for p in tracked if spec.match_file(p))
 
 
 _SCHEMA: dict[str, Any] = {
     "properties": {
         "patterns": {
             "description": "Gitignore patterns that must be ignored (default .env, *.db, "
-            "__pycache__/); '!path' means the path must NOT be ignored.",
+            "__pycache__/, with *.db only when the code uses SQLite); '!path' means the path "
+            "must NOT be ignored. A tracked file matching one is reported as committed.",
             "type": "array",
             "items": {"type": "string", "minLength": 1},
         },
@@ -151,7 +259,8 @@ KIND = InvariantKind(
     "with real gitignore semantics.",
     why="A .env with production keys or a SQLite file with user data is one 'git add .' away "
     "from the remote; once pushed, a secret must be rotated, not just deleted.",
-    hint="Add the pattern to .gitignore (and remove any '!' rule that re-includes it).",
+    hint="Add the pattern to .gitignore (and remove any '!' rule that re-includes it); a "
+    "committed file also needs 'git rm --cached' (and its secrets rotated).",
     params_schema=_SCHEMA,
     parse_params=parse_params,
     check=check,

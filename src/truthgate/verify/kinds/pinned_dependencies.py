@@ -1,7 +1,13 @@
 """every third-party requirement names an exact (or compatible) version.
 
 Two manifest shapes are read: pip requirements files (``requirements*.txt``) and
-``pyproject.toml`` (``[project] dependencies`` and ``[project.optional-dependencies]``).
+``pyproject.toml`` (``[project] dependencies`` and ``[project.optional-dependencies]``,
+PEP 735 ``[dependency-groups]``, uv's ``[tool.uv] dev-dependencies``, Poetry's
+``[tool.poetry.dependencies]``, ``dev-dependencies`` and ``group.*.dependencies`` with
+``^``/``~``/bare versions translated to PEP 440). Requirement strings are parsed with
+``packaging``. Bounded-range policy (``bounded_ranges``, default on): a lower and an upper
+bound below the lower bound's next major (no looser than ``~=X.Y``, which is allowed) count
+as pinned (``>=6.0,<6.1``, ``>=1.2.1,<2``; not ``>=1.2,<3``).
 A requirement is pinned when one of its version clauses uses an allowed operator
 (``==``/``~=`` by default; ``==1.*`` is a range, not a pin), or when it is a direct URL that
 names an immutable artifact (a VCS commit hash or a ``#sha256=`` fragment). Local paths
@@ -22,6 +28,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from truthgate.verify.kinds._poetry import poetry_requirements, seq, table
 from truthgate.verify.kinds.base import CheckContext, InvariantKind, Violation
 
 DEFAULT_LOCK_FILES = ("uv.lock", "poetry.lock", "Pipfile.lock", "requirements.lock", "pdm.lock")
@@ -42,6 +49,7 @@ class Params:
     allow_lock_file: bool = False
     lock_files: tuple[str, ...] = DEFAULT_LOCK_FILES
     follow_includes: bool = True
+    bounded_ranges: bool = True
 
 
 def parse_params(raw: Mapping[str, Any]) -> Params:
@@ -54,6 +62,7 @@ def parse_params(raw: Mapping[str, Any]) -> Params:
         allow_lock_file=bool(raw.get("allow_lock_file", False)),
         lock_files=tuple(str(f) for f in raw.get("lock_files", DEFAULT_LOCK_FILES)),
         follow_includes=bool(raw.get("follow_includes", True)),
+        bounded_ranges=bool(raw.get("bounded_ranges", True)),
     )
 
 
@@ -71,29 +80,67 @@ def canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def unpinned_reason(text: str, allowed: tuple[str, ...]) -> tuple[str, str] | None:
-    """(project name, why it is not pinned) for one PEP 508 string; None when pinned or local."""
+def unpinned_reason(
+    text: str, allowed: tuple[str, ...], bounded_ranges: bool = True
+) -> tuple[str, str] | None:
+    """(project name, why it is not pinned) for one PEP 508 string; None when pinned or local.
+
+    Parsed with ``packaging`` (the PyPA's PEP 508 / PEP 440 implementation). Pinned: one
+    clause with an allowed operator (``==1.*`` is a range, not a pin), or, under the
+    bounded-range policy, a lower and an upper bound no looser than ``~=X.Y`` of the lower
+    bound, i.e. below its next major (``>=6.0,<6.1``, ``>=1.2.1,<2`` are pinned; ``>=1.2,<3``
+    and ``<2`` are not).
+    """
+    from packaging.requirements import InvalidRequirement
+    from packaging.requirements import Requirement as Pep508
+
     if text.startswith((".", "/", "file:")):
         return None  # a local path is the project itself, not a third-party release
     if _URL.match(text):
         return None if _immutable(text) else (text, "is a URL without a commit hash or sha256")
-    head = _NAME.match(text)
-    if not head:
-        return (text, "is not a requirement truthgate can read")
-    name, rest = head.group(1), text[head.end() :]
-    if rest.startswith("@"):
-        url = rest[1:].split(" ;", 1)[0].strip()
+    try:
+        req = Pep508(text)
+    except InvalidRequirement:
+        head = _NAME.match(text)
+        return (head.group(1) if head else text, "is not a requirement truthgate can read")
+    name = req.name
+    if req.url:
+        url = req.url
         if url.startswith((".", "/", "file:")) or _immutable(url):
             return None
         return (name, "points at a URL without a commit hash or sha256")
-    spec = rest.split(";", 1)[0].strip().strip("()").strip()
+    spec = str(req.specifier)
     if not spec:
         return (name, "has no version")
-    for clause in spec.split(","):
-        match = _CLAUSE.match(clause)
-        if match and match.group(1) in allowed and not match.group(2).endswith("*"):
+    for clause in req.specifier:
+        if clause.operator in allowed and not clause.version.endswith("*"):
             return None
+    if bounded_ranges and _bounded(req.specifier):
+        return None
     return (name, f"is not pinned ({spec}); use {' or '.join(allowed)}")
+
+
+def _bounded(specifier: Any) -> bool:
+    """A lower and an upper bound, the upper no higher than ``~=X.Y`` of the lower allows."""
+    from packaging.version import InvalidVersion, Version
+
+    lows, highs = [], []
+    try:
+        for clause in specifier:
+            if clause.version.endswith("*"):
+                return False
+            if clause.operator in (">=", ">"):
+                lows.append(Version(clause.version))
+            elif clause.operator in ("<", "<="):
+                highs.append(Version(clause.version))
+    except InvalidVersion:
+        return False
+    if not lows or not highs:
+        return False
+    low, high = max(lows), min(highs)
+    # ~=X.Y (two components, allowed) admits everything below X+1: a range is no looser.
+    compat = Version(str(low.release[0] + 1))
+    return high <= compat
 
 
 def _immutable(url: str) -> bool:
@@ -169,7 +216,8 @@ class _ReqFiles:
         for path in self.constraint_files:
             for req in self.entries.get(path, ()):
                 head = _NAME.match(req.text)
-                if head and unpinned_reason(req.text, self.params.allowed_operators) is None:
+                if head and unpinned_reason(req.text, self.params.allowed_operators,
+                                            self.params.bounded_ranges) is None:
                     out.add(canonical(head.group(1)))
         return out
 
@@ -198,11 +246,17 @@ def pyproject_requirements(text: str) -> list[Requirement]:
         data = toml.loads(text)
     except toml.TOMLDecodeError as exc:
         raise ValueError(f"not valid TOML ({exc})") from exc
-    project = data.get("project", {}) if isinstance(data, dict) else {}
-    values: list[str] = [d for d in project.get("dependencies", []) if isinstance(d, str)]
-    for group in (project.get("optional-dependencies") or {}).values():
-        values.extend(d for d in group if isinstance(d, str))
-    header = re.search(r"^\s*\[\s*project\s*[\].]", text, re.M)
+    data = data if isinstance(data, dict) else {}
+    project = table(data.get("project"))
+    values: list[str] = [d for d in seq(project.get("dependencies")) if isinstance(d, str)]
+    for group in table(project.get("optional-dependencies")).values():
+        values.extend(d for d in seq(group) if isinstance(d, str))
+    # PEP 735 groups (entries may also be {include-group = ...} tables) and uv's dev list.
+    for group in table(data.get("dependency-groups")).values():
+        values.extend(d for d in seq(group) if isinstance(d, str))
+    uv = table(table(data.get("tool")).get("uv"))
+    values.extend(d for d in seq(uv.get("dev-dependencies")) if isinstance(d, str))
+    header = re.search(r"^\s*\[\s*(project|dependency-groups|tool\.uv)\s*[\].]", text, re.M)
     pos = header.start() if header else 0
     out: list[Requirement] = []
     for value in values:
@@ -215,6 +269,8 @@ def pyproject_requirements(text: str) -> list[Requirement]:
             out.append(Requirement(value, line, col))
         else:
             out.append(Requirement(value, text.count("\n", 0, pos) + 1, 1))
+    out.extend(Requirement(r.text, r.line, r.col)
+               for r in poetry_requirements(table(table(data.get("tool")).get("poetry")), text))
     return out
 
 
@@ -246,7 +302,7 @@ def check(ctx: CheckContext, params: Params) -> Iterable[Violation]:
         except ValueError as exc:
             yield Violation(path, f"cannot read {path}: {exc}", key="toml")
     for path, req in found:
-        reason = unpinned_reason(req.text, params.allowed_operators)
+        reason = unpinned_reason(req.text, params.allowed_operators, params.bounded_ranges)
         if reason is None or _locked(ctx, params, path):
             continue
         name, why = reason
@@ -281,6 +337,14 @@ _SCHEMA: dict[str, Any] = {
         },
         "follow_includes": {
             "description": "Follow '-r'/'-c' includes of requirements files (default true).",
+            "type": "boolean",
+        },
+        "bounded_ranges": {
+            "description": "Count a range with a lower and an upper bound as pinned when the "
+            "upper bound is at most the lower bound's next major (no looser than ~=X.Y): "
+            "'>=6.0,<6.1', '>=1.2.1,<2', Poetry's '^1.2.3' and '~1.2' are pinned; '>=1.2,<3' "
+            "and '<2' are not "
+            "(default true).",
             "type": "boolean",
         },
     },

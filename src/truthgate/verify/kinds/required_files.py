@@ -5,7 +5,9 @@ The contract's ``kb.files`` are always checked (unless ``include_kb: false``); t
 parameter adds more, each a path or ``{path, headings}``. Headings are markdown headings —
 ATX (``## Overview``) and setext (``Overview`` over ``====``) — compared by their text,
 case-insensitively and with whitespace collapsed; headings inside fenced code blocks do not
-count, because a sample snippet is not the document's structure.
+count, because a sample snippet is not the document's structure. A file that still holds
+the ``<!-- truthgate:stub ... -->`` line of the stubs ``truthgate init`` writes is reported as
+a stub until someone fills it and deletes the line.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from typing import Any
 
 from truthgate.verify.kinds.base import CheckContext, InvariantKind, Violation
 
+# The first line of every kb stub 'truthgate init' writes (scaffold/init.py uses it too).
+STUB_MARKER = "<!-- truthgate:stub"
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -123,6 +127,15 @@ def check(ctx: CheckContext, params: Params) -> Iterable[Violation]:
             continue
         if not text.strip():
             yield Violation(target.path, f"required file {target.path} is empty", key="empty")
+            continue
+        stub = text.find(STUB_MARKER)
+        if stub >= 0:
+            yield Violation(
+                target.path,
+                f"required file {target.path} is still the stub 'truthgate init' wrote: fill "
+                f"it in, then delete its '{STUB_MARKER}' line",
+                line=text.count("\n", 0, stub) + 1, col=1, key="stub",
+            )
             continue
         found = {heading for _, heading in markdown_headings(text)}
         for heading in target.headings:
