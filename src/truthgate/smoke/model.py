@@ -80,6 +80,10 @@ class Request:
     timeout_s: float | None = None
     follow_redirects: bool = True
     raw_body: bytes | None = None
+    # A body past the response cap is read up to the cap and judged (by status, headers,
+    # what the read part holds) instead of ending the step as ``body-too-large``: for a
+    # kind that provokes big answers on purpose (no_crash's 422 echoing a 2 MiB body).
+    truncate_body: bool = False
 
 
 @dataclass(frozen=True)

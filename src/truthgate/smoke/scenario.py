@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 import uuid
 from dataclasses import dataclass, replace
@@ -80,6 +81,18 @@ def try_plan(sc: Scenario, contract: Contract | None) -> Plan | Exception:
         return exc
 
 
+_UNIQUE = itertools.count()
+
+
+def unique_int() -> int:
+    """A positive integer no earlier call produced: ms clock * 1000 + a counter (< 2**53).
+
+    Scenarios of one run started in the same millisecond differ by the counter; a later
+    run starts at a later millisecond.
+    """
+    return int(time.time() * 1000) * 1000 + next(_UNIQUE) % 1000
+
+
 async def run_scenario(env: StepEnv, sc: Scenario, contract: Contract | None,
                        run_id: str, plan: Plan | Exception | None = None) -> ScenarioResult:
     """Run one (already admitted) scenario to its ScenarioResult; never raises.
@@ -99,6 +112,7 @@ async def run_scenario(env: StepEnv, sc: Scenario, contract: Contract | None,
         "now": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "run_id": run_id,
         "scenario_id": sc.id,
+        "int:unique": unique_int(),
     }
     env = _capped(env, plan)
     runs: list[StepRun] = []
