@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from truthgate.model import Outcome
+from truthgate.model import Outcome, ScenarioResult
+from truthgate.smoke.model import SmokeSpec
 from truthgate.smoke.runner import run_smoke
 from truthgate.smoke.template import render_value
 
 from .conftest import make_contract
-from .service import State
+from .service import State, serve
 from .test_kinds import _run
 
 CORS = """
@@ -122,3 +124,45 @@ def test_a_literal_absolute_path_is_a_contract_error_at_load(tmp_path: Path) -> 
         jsonschema.Draft202012Validator(smoke_schema()).validate(raw)
     ok = {"scenarios": [{"id": "P", "steps": [{"request": {"path": "/a?next=https://x"}}]}]}
     jsonschema.Draft202012Validator(smoke_schema()).validate(ok)
+
+
+WARMING = """
+{readiness}
+scenarios:
+  - id: S0
+    kind: health
+    params: {{path: /health}}
+  - id: S8
+    kind: cold_start
+    params: {{path: /health, budget_s: 20, interval_ms: 50}}
+"""
+
+
+def _warming(readiness: str) -> tuple[ScenarioResult, ...]:
+    import time
+
+    state = State(ready_at=time.monotonic() + 1.0)  # 503 for about a second
+    with serve(state) as (url, _):
+        report = run_smoke(make_contract(WARMING.format(readiness=readiness)), base_url=url,
+                           environ={})
+    return report.scenarios
+
+
+def test_declared_readiness_measures_cold_start_first_then_waits() -> None:
+    s0, s8 = _warming("readiness: {probe: /health, timeout_s: 20}")
+    assert s8.outcome is Outcome.PASS
+    assert s0.outcome is Outcome.PASS, s0.all_failures()
+
+
+def test_readiness_without_timeout_reuses_the_cold_start_budget() -> None:
+    from truthgate.smoke.readiness import ready_plan
+    spec = make_contract(WARMING.format(readiness="readiness: {}")).smoke
+    assert isinstance(spec, SmokeSpec)
+    plan = ready_plan(spec, spec.scenarios, 0)
+    assert plan is not None and plan.seconds == 20 and plan.path == "/health"
+    assert ready_plan(replace(spec, readiness=None), spec.scenarios, 0) is None
+
+
+def test_without_readiness_a_warming_service_fails_health() -> None:
+    s0, _ = _warming("")
+    assert s0.outcome is Outcome.FAIL

@@ -205,6 +205,18 @@ class Defaults:
 
 
 @dataclass(frozen=True)
+class Readiness:
+    """``smoke.readiness``: what "ready" means, so no scenario judges a warming service.
+
+    ``probe``: the path polled (empty: the first health / cold_start path, else ``/``);
+    ``timeout_s``: the longest wait (None: the cold_start scenario's budget, else 60 s).
+    """
+
+    probe: str = ""
+    timeout_s: float | None = None
+
+
+@dataclass(frozen=True)
 class SmokeSpec:
     """The whole ``smoke:`` section."""
 
@@ -212,6 +224,7 @@ class SmokeSpec:
     targets: tuple[Target, ...] = ()
     defaults: Defaults = field(default_factory=Defaults)
     scenarios: tuple[Scenario, ...] = ()
+    readiness: Readiness | None = None
 
     def target(self, name: str) -> Target | None:
         """The target called ``name``, or None."""

@@ -35,7 +35,7 @@ from truthgate.smoke.mask import Masker
 from truthgate.smoke.model import Auth, Scenario, SmokeSpec
 from truthgate.smoke.netbackend import ProtocolTransport
 from truthgate.smoke.production import Rails, is_production
-from truthgate.smoke.readiness import wait_ready
+from truthgate.smoke.readiness import ready_plan, wait_ready
 from truthgate.smoke.scenario import Selection, run_scenario, skip_reason, skipped, try_plan
 from truthgate.smoke.template import TemplateError, render
 
@@ -206,12 +206,22 @@ async def run_smoke_async(
                       extra_headers=_target_headers(spec, target), root=contract.root,
                       deadline=deadline, rails=rails)
         warm_up(env, plans.values())
-        if wait_ready_s > 0:
-            note = await wait_ready(env, chosen, wait_ready_s)
+        ready = ready_plan(spec, chosen, wait_ready_s)
+        first: tuple[Scenario, ...] = ()
+        done: dict[str, ScenarioResult] = {}
+        if ready is not None:
+            # Cold start is measured first; everything else starts once ready.
+            first = tuple(sc for sc in chosen if sc.kind == "cold_start")
+            if first:
+                done.update((r.id, r) for r in await _run_all(
+                    env, first, plans, contract, sel, run_id, concurrency, progress, refused))
+            note = await wait_ready(env, ready)
             if note:
                 notes.append(masker.text(note))
-        results = await _run_all(env, chosen, plans, contract, sel, run_id, concurrency,
-                                 progress, refused)
+        rest = tuple(sc for sc in chosen if sc not in first)
+        done.update((r.id, r) for r in await _run_all(
+            env, rest, plans, contract, sel, run_id, concurrency, progress, refused))
+        results = tuple(done[sc.id] for sc in chosen)
     context = RunContext(
         command="smoke", product=contract.product.name,
         product_version=contract.product.version, contract_path=str(contract.source),

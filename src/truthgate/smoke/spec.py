@@ -42,9 +42,17 @@ from typing import Any
 
 from truthgate.smoke.kinds import KINDS, STEPS, kind_names
 from truthgate.smoke.kinds.base import ScenarioKind
-from truthgate.smoke.model import DEFAULT_MAX_BODY_BYTES, Defaults, Scenario, SmokeSpec, Target
+from truthgate.smoke.model import (
+    DEFAULT_MAX_BODY_BYTES,
+    Defaults,
+    Readiness,
+    Scenario,
+    SmokeSpec,
+    Target,
+)
 from truthgate.smoke.parse import pairs, parse_step
 from truthgate.smoke.schema import (
+    ABSOLUTE_URL_REFUSED,
     STEP,
     Schema,
     s_bool,
@@ -88,6 +96,18 @@ DEFAULTS = s_obj(
     },
 )
 
+
+READINESS = s_obj(
+    "Wait for the service to be ready before the scenarios: cold_start scenarios are "
+    "measured first, the others start once the probe answers below 500.",
+    {
+        "probe": s_tpl("Path polled until it answers; the first health/cold_start path, "
+                       "else '/', by default.", pattern=ABSOLUTE_URL_REFUSED,
+                       **{"x-pattern-message": "a path is joined to the base URL"}),
+        "timeout_s": s_num("Longest wait in seconds; the cold_start budget, else 60, by "
+                           "default.", maximum=3600),
+    },
+)
 
 _FORBIDDEN_STEPS = {"not": {}, "description": "Not allowed with a named kind: use 'params'."}
 _FORBIDDEN_PARAMS = {"not": {}, "description": "Only named kinds take 'params'; set 'kind'."}
@@ -156,6 +176,7 @@ def smoke_schema() -> Schema:
                               format="http-url"),
             "targets": s_map("Named deployments (name -> target).", TARGET),
             "defaults": DEFAULTS,
+            "readiness": READINESS,
             "scenarios": s_list("The scenarios, run concurrently, steps in order.",
                                 _scenario_schema()),
         },
@@ -205,7 +226,12 @@ def parse_smoke(raw: Mapping[str, Any], lines: Sequence[int] = ()) -> SmokeSpec:
                description=str(t.get("description", "")), headers=pairs(t.get("headers")))
         for name, t in (raw.get("targets") or {}).items()
     )
+    ready = raw.get("readiness")
+    readiness = None if ready is None else Readiness(
+        probe=str(ready.get("probe", "")),
+        timeout_s=None if ready.get("timeout_s") is None else float(ready["timeout_s"]))
     return SmokeSpec(
+        readiness=readiness,
         base_url=str(raw.get("base_url", "")),
         targets=targets,
         defaults=defaults,
