@@ -21,13 +21,19 @@ class Outcome(str, enum.Enum):
     """The verdict of one invariant or one scenario.
 
     ``fail`` means the product broke a promise; ``error`` means truthgate could not tell
-    (a crashed check, an unreachable server); ``skipped`` means it was deliberately not run.
+    (a crashed check, an unreachable server); ``skipped`` means it was deliberately not run;
+    ``not_run`` means a scenario's precondition (the mode it tests, a healthy service) was
+    not met, so it could not judge its own promise (``skip_reason`` says which
+    precondition); like ``skipped`` it is not red (a contract that wants it red turns it
+    into ``fail``: ``smoke.defaults.unmet_precondition: fail``). Records written before
+    ``not_run`` existed load unchanged.
     """
 
     PASS = "pass"
     FAIL = "fail"
     ERROR = "error"
     SKIPPED = "skipped"
+    NOT_RUN = "not_run"
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,8 @@ def test_envelope() -> None:
     assert data["schema_version"] == SCHEMA_VERSION == 1
     assert data["tool"] == {"name": "truthgate", "version": "0.1.0"}
     assert data["summary"] == {"passed": False, "exit_code": 1, "findings": 3,
-                               "counts": {"pass": 1, "fail": 2, "error": 1, "skipped": 0}}
+                               "counts": {"pass": 1, "fail": 2, "error": 1, "skipped": 0,
+                                              "not_run": 0}}
 
 
 def _field_names(cls: type) -> set[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import replace
 from pathlib import Path
 
@@ -166,3 +167,60 @@ def test_readiness_without_timeout_reuses_the_cold_start_budget() -> None:
 def test_without_readiness_a_warming_service_fails_health() -> None:
     s0, _ = _warming("")
     assert s0.outcome is Outcome.FAIL
+
+
+MODES_SC = """
+  kind: modes
+  params:
+    mode: PASSIVE
+    probe: {path: /health, query: mode}
+    unsafe: [{method: POST, path: /generate, json: {prompt: x}}]
+"""
+
+
+@pytest.mark.parametrize(("fault", "which"), [("cold_start", "health"), ("health", "mode")])
+def test_an_unmet_precondition_is_not_run_not_a_failure(
+        service: tuple[str, State], fault: str, which: str) -> None:
+    url, state = service
+    state.faults.add(fault)  # health broken: 503, or 200 without a mode field
+    res = _run(MODES_SC, url)
+    assert res.outcome is Outcome.NOT_RUN, (res.all_failures(), res.error)
+    assert res.skip_reason.startswith(f"precondition {which}:")
+    assert not res.all_failures()
+
+
+def test_a_healthy_service_still_judges_modes(service: tuple[str, State]) -> None:
+    url, state = service
+    state.faults.add("modes")  # serves what PASSIVE must refuse
+    assert _run(MODES_SC, url).outcome is Outcome.FAIL
+
+
+def test_the_contract_can_count_an_unmet_precondition_red(service: tuple[str, State]) -> None:
+    url, state = service
+    state.faults.add("cold_start")
+    text = ("defaults: {unmet_precondition: fail}\nscenarios:\n  - id: S4\n"
+            + textwrap.indent(textwrap.dedent(MODES_SC).strip(), "    "))
+    report = run_smoke(make_contract(text), base_url=url, environ={})
+    res = report.scenarios[0]
+    assert res.outcome is Outcome.FAIL
+    assert res.failures[0].startswith("precondition health:")
+    assert not report.passed
+
+
+def test_not_run_renders_in_every_format_and_round_trips(service: tuple[str, State]) -> None:
+    from truthgate.formats import REPORTERS
+    from truthgate.reports import render
+    from truthgate.reports.json_report import load
+
+    url, state = service
+    state.faults.add("cold_start")
+    text = "scenarios:\n  - id: S4\n" + textwrap.indent(textwrap.dedent(MODES_SC).strip(),
+                                                        "    ")
+    report = run_smoke(make_contract(text), base_url=url, environ={})
+    assert report.passed and report.counts()["not_run"] == 1
+    for fmt in REPORTERS:
+        out = render(fmt, report)
+        assert "not run" in out.lower() or "not_run" in out, fmt
+    again = load(render("json", report))
+    assert again.scenarios[0].outcome is Outcome.NOT_RUN
+    assert again.scenarios[0].skip_reason == report.scenarios[0].skip_reason

@@ -26,7 +26,7 @@ from truthgate.reports._common import (
 )
 
 WORDS = {Outcome.PASS: "PASS", Outcome.FAIL: "FAIL", Outcome.ERROR: "ERROR",
-         Outcome.SKIPPED: "SKIP"}
+         Outcome.SKIPPED: "SKIP", Outcome.NOT_RUN: "UNMET"}  # precondition unmet: not run
 WIDTH = max(len(w) for w in WORDS.values())
 # Excerpts in a log are for orientation; the JSON and Markdown reports carry more.
 EXCERPT_LIMIT = 600
@@ -98,6 +98,8 @@ def _scenario(s: ScenarioResult, id_width: int, contract: str = "") -> list[str]
     lines = [f"{WORDS[s.outcome]:<{WIDTH}}  {name}" + (f"  ({tail})" if tail else "")]
     if s.outcome is Outcome.SKIPPED and s.skip_reason:
         lines += indent(f"skipped: {s.skip_reason}", "    ")
+    if s.outcome is Outcome.NOT_RUN:
+        lines += indent(f"not run: {s.skip_reason or 'a precondition was not met'}", "    ")
     if s.outcome in BAD:
         # Each problem once: the scenario's own first, then each step's under the step,
         # right above the exchange that shows it (see scenario_breakdown).

@@ -202,6 +202,9 @@ class Defaults:
     # All of one scenario's requests together: a burst against a slow server must end
     # even when no --deadline was given. Polling steps extend it by their own wait.
     scenario_timeout_s: float = 120.0
+    # A scenario whose precondition is not met: "not_run" (its own outcome, not red) or
+    # "fail" (the contract counts it red).
+    unmet_precondition: str = "not_run"
 
 
 @dataclass(frozen=True)

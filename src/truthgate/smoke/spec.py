@@ -93,6 +93,10 @@ DEFAULTS = s_obj(
         "max_redirects": s_int("Most redirects followed per request; 5 by default.",
                                maximum=20),
         "verify_tls": s_bool("Verify TLS certificates; true by default."),
+        "unmet_precondition": s_str(
+            "A scenario whose precondition (the mode it tests, a healthy service) is not "
+            "met: 'not_run' (its own outcome, not red; the default) or 'fail'.",
+            enum=["not_run", "fail"]),
     },
 )
 
@@ -219,6 +223,7 @@ def parse_smoke(raw: Mapping[str, Any], lines: Sequence[int] = ()) -> SmokeSpec:
         max_redirects=int(d.get("max_redirects", 5)),
         verify_tls=bool(d.get("verify_tls", True)),
         scenario_timeout_s=float(d.get("scenario_timeout_s", 120.0)),
+        unmet_precondition=str(d.get("unmet_precondition", "not_run")),
     )
     targets = tuple(
         Target(name=str(name), base_url=str(t["base_url"]),
