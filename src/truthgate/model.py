@@ -55,8 +55,21 @@ class Location:
 
 
 @dataclass(frozen=True)
+class Related:
+    """Another place a finding concerns (SARIF ``relatedLocations``), with why it matters."""
+
+    location: Location
+    message: str = ""
+
+
+@dataclass(frozen=True)
 class Finding:
-    """One broken promise found by an invariant."""
+    """One broken promise found by an invariant.
+
+    ``location`` is the line to fix; ``related`` the other places that explain it (the
+    other reads of an env var and the example file that omits it, the import chain from
+    the entrypoint). JSON writes ``related`` only when there is some.
+    """
 
     invariant_id: str
     kind: str
@@ -66,6 +79,7 @@ class Finding:
     hint: str = ""
     snippet: str = ""
     fingerprint: str = ""
+    related: tuple[Related, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -161,6 +161,9 @@ def _findings(invs: tuple[InvariantResult, ...]) -> list[str]:
             lines.append(item)
             if f.snippet:
                 lines.append(f"  - Code: {code(f.snippet.strip())}")
+            for rel in f.related:
+                lines.append(f"  - Related: {code(place(rel.location))}"
+                             + (f" — {escape(rel.message)}" if rel.message else ""))
             if f.hint:
                 lines.append(f"  - Hint: {escape(f.hint)}")
     return lines

@@ -86,6 +86,9 @@ def _invariant(r: InvariantResult, id_width: int) -> list[str]:
     for f in r.findings:
         where = f"{place(f.location)}: " if f.location else ""
         lines += indent(f"{where}{f.severity.value}: {f.message}", "    ")
+        for rel in f.related:
+            lines += indent(f"related: {place(rel.location)}"
+                            + (f" — {rel.message}" if rel.message else ""), "      ")
         if f.hint:
             lines += indent(f"hint: {f.hint}", "      ")
     return lines

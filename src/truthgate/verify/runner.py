@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from truthgate.model import Finding, InvariantResult, Location, Outcome, Severity
+from truthgate.model import Finding, InvariantResult, Location, Outcome, Related, Severity
 from truthgate.redact import MIN_SECRET_LEN, partial
 from truthgate.verify.baseline import Baseline, fingerprint
 from truthgate.verify.context import InvariantContext, RepoState
@@ -54,6 +54,7 @@ class InvariantRunner:
             hint=v.hint or kind_hint,
             snippet=snippet,
             fingerprint=fingerprint(spec.kind, v.path, v.key or v.message, line_text),
+            related=tuple(Related(Location(p, ln), why) for p, ln, why in v.related),
         )
 
     def settle(self, findings: Sequence[Finding], spec_id: str, kind: str) -> tuple[

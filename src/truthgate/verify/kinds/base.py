@@ -31,6 +31,8 @@ class Violation:
     # The committed secret value the finding is about, if any: the engine shows it only as
     # ``redact.partial`` (first characters, length, short hash) in the quoted source line.
     secret: str = ""
+    # Other places the finding concerns: (path, line (0: unknown), why), in order.
+    related: tuple[tuple[str, int, str], ...] = ()
 
 
 class CheckContext(Protocol):

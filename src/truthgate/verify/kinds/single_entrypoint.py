@@ -3,6 +3,9 @@
 Findings:
 
 * the blessed file does not exist;
+* the blessed file's own main guard when ``entrypoint.command`` imports it (``uvicorn
+  pkg.main:app``, ``gunicorn pkg.wsgi:app``): ``python pkg/main.py`` would be a second,
+  unreviewed way to start the product;
 * an ``if __name__ == "__main__":`` guard in any selected Python file other than the blessed
   one, unless the file matches ``entrypoint.allow_main_guards`` (default ``scripts/**``,
   ``tests/**``, ``quarantine/**``) or this invariant's ``allow_main_guards``;
@@ -44,6 +47,7 @@ from truthgate.verify.kinds._deploy import launches
 from truthgate.verify.kinds._launch import candidates
 from truthgate.verify.kinds._secrets import str_tuple
 from truthgate.verify.kinds.base import CheckContext, InvariantKind, Violation
+from truthgate.verify.kinds.no_dev_server import entry_is_imported
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,19 @@ def check(ctx: CheckContext, params: Params) -> Iterable[Violation]:
         root = contract.root.as_posix().rstrip("/") + "/"
         yield Violation(source.removeprefix(root), f"blessed entrypoint {blessed} does not exist",
                         key=f"missing:{blessed}")
+    imported = entry_is_imported(contract.entrypoint.command)
     for facts in ctx.files:
+        if facts.path == blessed and imported:
+            # Production imports the blessed module (uvicorn pkg.main:app): its own guard
+            # is a second, unreviewed way to start the product.
+            for guard in facts.main_guards:
+                yield Violation(
+                    facts.path,
+                    f"the blessed entrypoint {blessed} has an 'if __name__ == \"__main__\"' "
+                    f"guard, but production imports it ({contract.entrypoint.command.strip()})"
+                    f": 'python {blessed}' is a second way to start the product",
+                    guard.line, guard.col, key="blessed-main-guard")
+            continue
         if facts.path == blessed or allowed.match_file(facts.path):
             continue
         for guard in facts.main_guards:
