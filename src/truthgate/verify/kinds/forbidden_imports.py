@@ -1,4 +1,8 @@
-"""forbidden_imports: modules matching A must not import modules matching B."""
+"""forbidden_imports: modules matching A must not import modules matching B.
+
+A transitive rule's finding is placed at the culprit edge, the import that crosses into
+forbidden territory, with the chain from the source module as related locations.
+"""
 
 from __future__ import annotations
 
@@ -100,13 +104,17 @@ def _violation(rule: Rule, chain: tuple[ImportEdge, ...]) -> Violation:
             f"forbidden by {rule.label}"
         )
     steps = "; ".join(f"{e.path}:{e.line} imports {e.imported}" for e in chain)
+    # The line to fix is the edge that crosses into forbidden territory (the last one; the
+    # ones before it stay inside allowed code); the chain from the source leads there.
     return Violation(
-        path=first.path,
-        line=first.line,
-        col=first.col,
+        path=last.path,
+        line=last.line,
+        col=last.col,
         message=message,
         hint=f"Remove or invert the dependency ({steps}).",
         key=f"{rule.label}|{_chain_text(chain)}",
+        related=tuple((e.path, e.line, f"chain step {i}: {e.importer} imports {e.imported}")
+                      for i, e in enumerate(chain[:-1], start=1)),
     )
 
 
