@@ -8,7 +8,9 @@ Shape (every key optional except ``scenarios[].id`` and the kind's required para
         preview:    {base_url: "https://preview.example.com"}
         production: {base_url: "https://example.com", production: true}
       defaults: {timeout_s: 10, budget_ms: 1000, scenario_timeout_s: 120,
-                 headers: {User-Agent: truthgate}}
+                 headers: {User-Agent: truthgate},
+                 unmet_precondition: not_run}    # or fail: count "not run" red
+      readiness: {probe: /health, timeout_s: 30}   # cold_start first, then wait, then the rest
       scenarios:
         - id: S0
           name: Health
@@ -28,8 +30,10 @@ Shape (every key optional except ``scenarios[].id`` and the kind's required para
               expect: {status: 200, max_ms: 200}
 
 Templates: ``${VAR}`` / ``${VAR:-default}`` read the environment; ``${uuid}``, ``${now}``
-(ISO-8601 UTC) and ``${run_id}`` are built-ins, stable within one scenario run (so a
-repeated request carries the same idempotency key); captured variables come from earlier
+(ISO-8601 UTC), ``${run_id}`` and ``${int:unique}`` (an integer unique to the run and the
+scenario, sent as a JSON number when it is a whole JSON value: ``{update_id:
+"${int:unique}"}``) are built-ins, stable within one scenario run (so a repeated request
+carries the same idempotency key); captured variables come from earlier
 steps of the same scenario. Each kind's ``params`` are described in its module under
 :mod:`truthgate.smoke.kinds`.
 """
