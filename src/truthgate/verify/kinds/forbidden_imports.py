@@ -130,7 +130,11 @@ def _legacy_rule(ctx: CheckContext, graph: ImportGraph) -> tuple[Rule, list[str]
     quarantined = tuple(m for m, path in graph.modules.items() if path.startswith(qdir + "/"))
     forbid = tuple(contract.legacy.forbidden_modules) + tuple(sorted(quarantined))
     label = "the legacy rule (the blessed path must not import legacy or quarantined code)"
-    return Rule((entry,), forbid, True, label), [entry]
+    # Secondary processes (entrypoint.processes: a worker) are blessed paths too.
+    extra = [m for m in (graph.module_of(p.path) for p in contract.entrypoint.processes)
+             if m and m != entry]
+    sources = [entry, *dict.fromkeys(extra)]
+    return Rule(tuple(sources), forbid, True, label), sources
 
 
 def check(ctx: CheckContext, params: Params) -> Iterable[Violation]:

@@ -101,6 +101,13 @@ def _where(ctx: CheckContext, path: str, blessed: str,
         return (" in the blessed entrypoint's main guard, which production imports, not "
                 f"executes ({ctx.contract.entrypoint.command.strip()}): 'python {path}' "
                 "is a second way to start the product")
+    process = next((p for p in ctx.contract.entrypoint.processes
+                    if p.path.strip().removeprefix("./") == path), None)
+    if process is not None:  # a declared secondary process: the same rule as the blessed file
+        if not entry_is_imported(process.command):
+            return f" in the main guard of process {process.name!r}"
+        return (f" in the main guard of process {process.name!r}, which production imports, "
+                f"not executes ({process.command.strip()})")
     if allowed.match_file(path):
         return None
     return " in a stray main guard (outside entrypoint.allow_main_guards)"
