@@ -49,7 +49,7 @@ class InvariantRunner:
             invariant_id=spec.id,
             kind=spec.kind,
             message=v.message,
-            severity=spec.severity,
+            severity=Severity(v.severity) if v.severity else spec.severity,
             location=Location(v.path, v.line, v.col, v.end_line, v.end_col),
             hint=v.hint or kind_hint,
             snippet=snippet,

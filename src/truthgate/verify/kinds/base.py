@@ -33,6 +33,8 @@ class Violation:
     secret: str = ""
     # Other places the finding concerns: (path, line (0: unknown), why), in order.
     related: tuple[tuple[str, int, str], ...] = ()
+    # "warning" to report below the invariant's severity (a hint, not a gate failure).
+    severity: str = ""
 
 
 class CheckContext(Protocol):

@@ -9,6 +9,8 @@ cannot be checked and is skipped. Findings:
 * a var read in code but declared neither ``required`` nor ``optional`` (``ignore`` globs
   such as ``PYTHON*`` exempt names);
 * a ``forbidden`` var read in code, or present in the example file;
+* (a warning) an example-file entry that no code reads and the contract does not declare:
+  dead configuration;
 * a ``required`` var, or a ``secret`` one whatever its requiredness, missing from the
   example file (``env.example_file``; no example file named means these checks are off; a
   named one that does not exist is one finding): reported where the code first reads it,
@@ -155,8 +157,8 @@ def _missing(name: str, what: str, path: str, reads: Mapping[str, list[Read]]) -
                      related=related)
 
 
-def _example_violations(ctx: CheckContext, path: str,
-                        reads: Mapping[str, list[Read]]) -> Iterator[Violation]:
+def _example_violations(ctx: CheckContext, path: str, reads: Mapping[str, list[Read]],
+                        ignore: tuple[str, ...] = ()) -> Iterator[Violation]:
     env = ctx.contract.env
     text = ctx.read_text(path)
     if text is None:
@@ -169,6 +171,16 @@ def _example_violations(ctx: CheckContext, path: str,
     for var in env.optional:
         if var.secret and var.name not in entries:
             yield _missing(var.name, "optional secret env var", path, reads)
+    declared = {v.name for v in (*env.declared, *env.forbidden)}
+    for name, (line, _) in entries.items():
+        if name in declared or name in reads or name.upper() in reads or any(
+                fnmatch.fnmatchcase(name, g) for g in ignore):
+            continue
+        yield Violation(path, f"{name} in {path} is neither read by the code nor declared in "
+                        "the contract (dead configuration?)", line, 1,
+                        key=f"example-dead:{name}", severity="warning",
+                        hint="Remove the entry, or declare it under env.optional when "
+                             "something other than this code reads it (a container, a tool).")
     for var in env.forbidden:
         if var.name in entries:
             yield Violation(path, f"forbidden env var {var.name} appears in {path}",
@@ -187,7 +199,7 @@ def check(ctx: CheckContext, params: Params) -> Iterable[Violation]:
     yield from _code_violations(ctx, params)
     example = params.example_file or ctx.contract.env.example_file
     if example:
-        yield from _example_violations(ctx, example, _all_reads(ctx, params))
+        yield from _example_violations(ctx, example, _all_reads(ctx, params), params.ignore)
 
 
 KIND = InvariantKind(
