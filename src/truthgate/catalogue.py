@@ -69,8 +69,13 @@ schema by `python -m truthgate.catalogue`; do not edit by hand.
 
 Outcomes: **pass**; **fail** when the service broke an expectation; **error** when no usable
 answer came back (refused, DNS, TLS, timeout, reset, invalid HTTP, body too large, deadline),
-classified in words; **skipped** for a mode, tag or unsafe scenario not run (an unsafe scenario
-runs only with `--allow-unsafe`, and never against a target marked `production: true`).
+classified in words (an unrequested `Content-Encoding` such as `br` is named: `encoding`; a
+`path:` that renders to an absolute URL is a contract error: `contract`); **skipped** for a
+mode, tag or unsafe scenario not run (an unsafe scenario runs only with `--allow-unsafe`, and
+never against a target marked `production: true`); **not run** (`not_run`) when the
+scenario's precondition was not met (a `modes` probe that found the service unhealthy or
+reporting no mode: "precondition health: ..."), so it does not fail for another scenario's
+reason; not red unless `defaults.unmet_precondition: fail`.
 """
 
 

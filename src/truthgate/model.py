@@ -21,13 +21,19 @@ class Outcome(str, enum.Enum):
     """The verdict of one invariant or one scenario.
 
     ``fail`` means the product broke a promise; ``error`` means truthgate could not tell
-    (a crashed check, an unreachable server); ``skipped`` means it was deliberately not run.
+    (a crashed check, an unreachable server); ``skipped`` means it was deliberately not run;
+    ``not_run`` means a scenario's precondition (the mode it tests, a healthy service) was
+    not met, so it could not judge its own promise (``skip_reason`` says which
+    precondition); like ``skipped`` it is not red (a contract that wants it red turns it
+    into ``fail``: ``smoke.defaults.unmet_precondition: fail``). Records written before
+    ``not_run`` existed load unchanged.
     """
 
     PASS = "pass"
     FAIL = "fail"
     ERROR = "error"
     SKIPPED = "skipped"
+    NOT_RUN = "not_run"
 
 
 @dataclass(frozen=True)
@@ -49,8 +55,21 @@ class Location:
 
 
 @dataclass(frozen=True)
+class Related:
+    """Another place a finding concerns (SARIF ``relatedLocations``), with why it matters."""
+
+    location: Location
+    message: str = ""
+
+
+@dataclass(frozen=True)
 class Finding:
-    """One broken promise found by an invariant."""
+    """One broken promise found by an invariant.
+
+    ``location`` is the line to fix; ``related`` the other places that explain it (the
+    other reads of an env var and the example file that omits it, the import chain from
+    the entrypoint). JSON writes ``related`` only when there is some.
+    """
 
     invariant_id: str
     kind: str
@@ -60,6 +79,7 @@ class Finding:
     hint: str = ""
     snippet: str = ""
     fingerprint: str = ""
+    related: tuple[Related, ...] = ()
 
 
 @dataclass(frozen=True)

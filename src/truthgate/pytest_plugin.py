@@ -193,6 +193,8 @@ def _judge_invariant(r: InvariantResult) -> None:
 def _judge_scenario(s: ScenarioResult) -> None:
     if s.outcome is Outcome.SKIPPED:
         pytest.skip(s.skip_reason or "skipped")
+    if s.outcome is Outcome.NOT_RUN:
+        pytest.skip(f"not run: {s.skip_reason or 'precondition not met'}")
     if s.outcome not in (Outcome.FAIL, Outcome.ERROR):
         return
     # Each problem once: the scenario's own, then each bad step's under that step. An

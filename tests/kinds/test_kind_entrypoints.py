@@ -27,6 +27,11 @@ def test_stray_main_guards(run_kind):
     got = run_kind("single_entrypoint", files, {"allow_main_guards": ["tools/**"]},
                    entrypoint=BLESSED)
     assert got == [
+        # gunicorn imports app/main.py: its own guard is a second way to start (issue 15).
+        ("app/main.py", 1, "the blessed entrypoint app/main.py has an 'if __name__ == "
+                           "\"__main__\"' guard, but production imports it (gunicorn "
+                           "app.main:app): 'python app/main.py' is a second way to start "
+                           "the product"),
         ("run_server.py", 3, "run_server.py has an 'if __name__ == \"__main__\"' guard outside "
                              "the blessed entrypoint app/main.py"),
     ]
@@ -92,7 +97,8 @@ def test_deploy_files_pointing_elsewhere(run_kind):
 
 def test_deploy_files_pointing_at_the_blessed_path(run_kind):
     files = {
-        "app/main.py": 'app = object()\nif __name__ == "__main__":\n    pass\n',
+        # No guard of its own: under an importing command it would be a finding (issue 15).
+        "app/main.py": 'app = object()\n',
         "Dockerfile": """
             FROM python:3.12-slim
             # comment

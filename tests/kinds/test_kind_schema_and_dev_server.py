@@ -93,10 +93,11 @@ def test_dev_server_lookalikes_are_fine(run_kind):
             asyncio.run(main())
             uvicorn.run(app, host="0.0.0.0", workers=4)
             app.config.update(DEBUG=False)
-            if __name__ == "__main__":
-                app.run(debug=True)  # local only: production runs gunicorn app:app
             """,
-        "tools/local.py": """
+        # A guard under entrypoint.allow_main_guards is a local-dev helper. (A dev server
+        # in a stray guard, or in the guard of a blessed file production imports, is a
+        # finding since issue 15: tests/fixtures/issue15.)
+        "scripts/local.py": """
             from app import app
             if __name__ == "__main__":
                 app.run()

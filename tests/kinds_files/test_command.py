@@ -191,3 +191,17 @@ def test_tail_bounds_bytes() -> None:
 def test_bad_params(raw: dict[str, object]) -> None:
     with pytest.raises(ValueError):
         get_kind("command").parse_params(raw)
+
+
+def test_a_tool_beside_truthgate_is_found_off_path(run_kind: Runner,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # ruff lives in truthgate's own environment; PATH does not name that directory.
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert run_kind("command", {"argv": ["ruff", "--version"]}) == []
+
+
+def test_an_unknown_tool_is_still_a_finding(run_kind: Runner,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    (found,) = run_kind("command", {"argv": ["no-such-tool-xyz"]})
+    assert "executable not found: no-such-tool-xyz" in found.message

@@ -50,7 +50,9 @@ class Handler(BaseHTTPRequestHandler):
                          "Referrer-Policy": "no-referrer"})
         origin = self.headers.get("Origin")
         if origin:
-            if "cors" in self.state.faults:
+            if "cors_star" in self.state.faults:
+                hdrs["Access-Control-Allow-Origin"] = "*"
+            elif "cors" in self.state.faults:
                 hdrs.update({"Access-Control-Allow-Origin": origin,
                              "Access-Control-Allow-Credentials": "true"})
             elif origin == "https://app.example.com":
@@ -118,6 +120,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(302, {}, {"Location": target})
         if path == "/seen-headers":
             return self._send(200, s.last_headers)
+        if path == "/brotli":
+            return self._send(200, raw=b"\x1b\x0f\x00\xf8", headers={"Content-Encoding": "br"})
         if path == "/big":
             return self._send(200, raw=b"x" * 3_000_000)
         if "error_leak" in f:
@@ -130,6 +134,8 @@ class Handler(BaseHTTPRequestHandler):
         if "no_crash" in f and len(raw) < 1000:
             return self._send(500, raw=TRACE.encode())
         if len(raw) > 100_000:
+            if "echo_big" in f:  # FastAPI's 422 echoes the body it refused
+                return self._send(422, raw=b'{"detail": [{"input": "' + raw + b'"}]}')
             return self._send(413, {"error": "too large"})
         if "json" not in (self.headers.get("Content-Type") or ""):
             return self._send(415, {"error": "json only"})

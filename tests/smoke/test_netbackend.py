@@ -14,7 +14,8 @@ import pytest
 from truthgate.model import Outcome
 from truthgate.smoke import netbackend
 from truthgate.smoke.netbackend import ProtocolBackend, ProtocolTransport
-from truthgate.smoke.runner import _transports, run_smoke
+from truthgate.smoke.runner import run_smoke
+from truthgate.smoke.transports import transports as _transports
 
 from . import rawserver
 from .conftest import make_contract

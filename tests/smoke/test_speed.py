@@ -8,7 +8,9 @@ import subprocess
 import sys
 
 from truthgate.smoke.model import Scenario
-from truthgate.smoke.runner import _group, _LazyTransport, _transports
+from truthgate.smoke.runner import _group
+from truthgate.smoke.transports import LazyTransport as _LazyTransport
+from truthgate.smoke.transports import transports as _transports
 
 
 def test_plain_http_run_builds_no_verifying_tls_context_until_https_is_needed() -> None:

@@ -101,13 +101,17 @@ def test_transitive_rule_reports_the_chain_once(tmp_path: Path, write: Write) ->
     _layers(write)
     rule = {"from": ["app.domain"], "forbid": ["sqlalchemy", "flask"], "transitive": True}
     (r,) = run(tmp_path, spec("f", "forbidden_imports", {"rules": [rule]}))
+    # At the culprit edge (issue 15): app/db.py imports sqlalchemy; the chain is related.
     assert found(r) == [
         (
-            "app/domain/model.py:2:1",
+            "app/db.py:1:1",
             "app.domain.model reaches sqlalchemy through app.domain.model -> app.db -> "
             "sqlalchemy, forbidden by rule 1 (app.domain must not import sqlalchemy, flask)",
         )
     ]  # flask is only imported under TYPE_CHECKING: ignored
+    (f,) = r.findings
+    assert [(str(x.location), x.message) for x in f.related] == [
+        ("app/domain/model.py:2", "chain step 1: app.domain.model imports app.db")]
 
 
 def test_rule_matching_no_module_is_an_error(tmp_path: Path, write: Write) -> None:
@@ -136,7 +140,9 @@ def test_legacy_flag_checks_the_blessed_path(tmp_path: Path, write: Write) -> No
         "main reaches bot_kie.client through main -> service -> helpers -> bot_kie.client",
         "main reaches quarantine.old_bot through main -> service -> quarantine.old_bot",
     ]
-    assert {str(f.location) for f in r.findings} == {"main.py:1:1"}
+    # Each at the edge that crosses into legacy code, the chain from main as related.
+    assert [str(f.location) for f in r.findings] == ["helpers.py:1:1", "service.py:1:1"]
+    assert [str(x.location) for x in r.findings[0].related] == ["main.py:1", "service.py:2"]
 
 
 def test_legacy_without_python_entrypoint_is_an_error(tmp_path: Path, write: Write) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from truthgate.contract.model import (
     LogPattern,
     Mode,
     Observability,
+    Process,
     Product,
     Production,
     Release,
@@ -186,12 +188,11 @@ def build_contract(
         path=ep["path"], command=ep.get("command", ""), forbidden=_t(ep.get("forbidden"))
     )
     if "allow_main_guards" in ep:
-        entrypoint = Entrypoint(
-            path=entrypoint.path,
-            command=entrypoint.command,
-            forbidden=entrypoint.forbidden,
-            allow_main_guards=_t(ep["allow_main_guards"]),
-        )
+        entrypoint = replace(entrypoint, allow_main_guards=_t(ep["allow_main_guards"]))
+    if ep.get("processes"):
+        entrypoint = replace(entrypoint, processes=tuple(
+            Process(name=str(n), path=str(p["path"]), command=str(p.get("command", "")))
+            for n, p in ep["processes"].items()))
     smoke = None
     seen_ids: dict[str, int] = {}
     for i, sc in enumerate(d.get("smoke", {}).get("scenarios", ())):

@@ -19,8 +19,17 @@ class Product:
 
 
 @dataclass(frozen=True)
+class Process:
+    """A secondary process started beside the web one (``entrypoint.processes``)."""
+
+    name: str
+    path: str
+    command: str = ""
+
+
+@dataclass(frozen=True)
 class Entrypoint:
-    """The single blessed way the product starts."""
+    """The single blessed way the product starts (and its declared secondary processes)."""
 
     path: str  # the blessed file, relative to the repository root
     command: str = (
@@ -28,6 +37,11 @@ class Entrypoint:
     )
     forbidden: tuple[str, ...] = ()  # files that must be absent or quarantined
     allow_main_guards: tuple[str, ...] = ("scripts/**", "tests/**", "quarantine/**")
+    processes: tuple[Process, ...] = ()
+
+    def starts(self) -> tuple[tuple[str, str], ...]:
+        """(path, command) of the web process, then of each secondary process."""
+        return ((self.path, self.command), *((p.path, p.command) for p in self.processes))
 
 
 @dataclass(frozen=True)

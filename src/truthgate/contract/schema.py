@@ -86,6 +86,16 @@ def _sections() -> dict[str, Any]:
                     "Globs where extra `if __name__ == '__main__'` guards are allowed.",
                     {**GLOB, "description": "A glob such as scripts/**."},
                 ),
+                "processes": {
+                    "type": "object",
+                    "description": "Secondary processes started beside the web process "
+                    "(name -> {path, command}), each checked like the entrypoint.",
+                    "propertyNames": {"pattern": "^[A-Za-z0-9_.-]+$"},
+                    "additionalProperties": _obj("A secondary process, e.g. a worker.", {
+                        "path": {**PATH, "description": "The file it starts, e.g. worker.py."},
+                        "command": _str("Its start command, e.g. 'python worker.py'."),
+                    }, required=("path",)),
+                },
             },
             required=("path",),
         ),

@@ -177,7 +177,7 @@ class DodStatus:
 def checked_something(report: RunReport) -> bool:
     """Whether the run produced any non-skipped invariant or scenario outcome."""
     items = list(report.invariants) + list(report.scenarios)
-    return any(i.outcome is not Outcome.SKIPPED for i in items)
+    return any(i.outcome not in (Outcome.SKIPPED, Outcome.NOT_RUN) for i in items)
 
 
 def failing_items(report: RunReport) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from truthgate.reports.common import defang, fmt_ms, short_commit
 def pass_rate(report: RunReport) -> float | None:
     """Share of checked (not skipped) invariants and scenarios that passed; None if none."""
     outcomes = [i.outcome for i in report.invariants] + [s.outcome for s in report.scenarios]
-    checked = [o for o in outcomes if o is not Outcome.SKIPPED]
+    checked = [o for o in outcomes if o not in (Outcome.SKIPPED, Outcome.NOT_RUN)]
     if not checked:
         return None
     return checked.count(Outcome.PASS) / len(checked)
@@ -39,7 +39,8 @@ def list_text(cycles: Sequence[Cycle]) -> str:
         commit = short_commit(ctx.git_commit) + ("*" if ctx.git_dirty else "")
         rows.append([str(c.number), c.kind, c.recorded_at or ctx.started_at, commit or "-",
                      verdict_word(c.report), str(counts["pass"]), str(counts["fail"]),
-                     str(counts["error"]), str(counts["skipped"])])
+                     str(counts["error"]),
+                     str(counts["skipped"] + counts.get("not_run", 0))])
     return defang("\n".join(_table(rows))) + "\n"
 
 

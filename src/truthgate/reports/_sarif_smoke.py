@@ -144,7 +144,7 @@ def invocation_properties(report: RunReport) -> dict[str, Any]:
     listed = []
     for s in report.scenarios:
         entry = {"id": s.id, "outcome": s.outcome.value}
-        if s.outcome is Outcome.SKIPPED and s.skip_reason:
+        if s.outcome in (Outcome.SKIPPED, Outcome.NOT_RUN) and s.skip_reason:
             entry["skipReason"] = s.skip_reason
         listed.append(entry)
     return {"scenarios": listed}

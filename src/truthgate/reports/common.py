@@ -137,6 +137,8 @@ def smoke_verdict(report: RunReport) -> str:
         parts.append(f"{counts[Outcome.ERROR]} errored")
     if counts[Outcome.SKIPPED]:
         parts.append(f"{counts[Outcome.SKIPPED]} skipped")
+    if counts[Outcome.NOT_RUN]:
+        parts.append(f"{counts[Outcome.NOT_RUN]} not run (precondition)")
     passed = counts[Outcome.PASS]
     if not parts:
         return f"smoke: {head} — {passed} of {plural(len(scen), 'scenario')} passed"

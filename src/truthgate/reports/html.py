@@ -31,7 +31,7 @@ color:#1f2328}
 table{border-collapse:collapse;margin:.5rem 0 1rem}
 th,td{border:1px solid #d0d7de;padding:.25rem .6rem;text-align:left;vertical-align:top}
 td.num{text-align:right}
-.pass{color:#1a7f37}.fail,.error{color:#cf222e}.skipped{color:#6e7781}
+.pass{color:#1a7f37}.fail,.error{color:#cf222e}.skipped,.not_run{color:#6e7781}
 .verdict{font-weight:bold}
 code{background:#f6f8fa;padding:0 .2rem}
 .chart .line{fill:none;stroke:#0969da;stroke-width:2}
@@ -115,6 +115,8 @@ def _scenarios(scen: Sequence[ScenarioResult]) -> list[str]:
             # A skip is deliberate; the reason says whether it was meant (a mode, a tag) or
             # an oversight (a missing --allow-unsafe), as in the text and Markdown reports.
             problems = _e(f"skipped: {s.skip_reason}")
+        if s.outcome is Outcome.NOT_RUN:
+            problems = _e(f"not run: {s.skip_reason or 'a precondition was not met'}")
         out.append(f"<tr><td><code>{_e(s.id)}</code></td><td>{_e(s.name)}</td>"
                    f"<td>{_outcome(s.outcome)}</td><td class=\"num\">{_e(fmt_ms(p50))}</td>"
                    f"<td class=\"num\">{_e(fmt_ms(worst))}</td><td>{problems}</td></tr>")

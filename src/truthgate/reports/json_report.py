@@ -27,7 +27,7 @@ import types
 import typing
 from typing import Any
 
-from truthgate.model import RunReport, ScenarioResult
+from truthgate.model import Finding, RunReport, ScenarioResult
 from truthgate.reports.common import TOOL_NAME, tool_version
 
 SCHEMA_VERSION = 1
@@ -70,6 +70,8 @@ def _plain(value: Any) -> Any:
             # "failures" keeps its meaning for readers of older records: all of them.
             out["own_failures"] = out["failures"]
             out["failures"] = list(value.all_failures())
+        elif isinstance(value, Finding) and not value.related:
+            del out["related"]  # records stay as they were for findings without any
         return out
     if isinstance(value, enum.Enum):
         return value.value

@@ -93,6 +93,8 @@ def _scenario_case(suite: ET.Element, s: ScenarioResult) -> None:
             type=s.error_class or "ScenarioError")
     elif s.outcome is Outcome.SKIPPED:
         _el(case, "skipped", message=s.skip_reason or "skipped")
+    elif s.outcome is Outcome.NOT_RUN:
+        _el(case, "skipped", message=f"not run: {s.skip_reason or 'precondition not met'}")
 
 
 def _suite(root: ET.Element, name: str, items: Sequence[InvariantResult | ScenarioResult],
@@ -101,7 +103,8 @@ def _suite(root: ET.Element, name: str, items: Sequence[InvariantResult | Scenar
     total_ms = sum(i.duration_ms for i in items)
     suite = _el(root, "testsuite", name=name, tests=str(len(items)),
                 failures=str(counts[Outcome.FAIL]), errors=str(counts[Outcome.ERROR]),
-                skipped=str(counts[Outcome.SKIPPED]), time=_seconds(total_ms))
+                skipped=str(counts[Outcome.SKIPPED] + counts[Outcome.NOT_RUN]),
+                time=_seconds(total_ms))
     if report.context.started_at:
         suite.set("timestamp", clean(report.context.started_at))
     pairs = _properties(report)

@@ -31,7 +31,7 @@ from truthgate.reports.common import (
 )
 
 ICONS = {Outcome.PASS: "✅ pass", Outcome.FAIL: "❌ fail", Outcome.ERROR: "⚠️ error",
-         Outcome.SKIPPED: "⏭️ skipped"}
+         Outcome.SKIPPED: "⏭️ skipped", Outcome.NOT_RUN: "⏸️ not run"}
 
 # Markdown punctuation that can start emphasis, links, code or tables inside a line.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
@@ -163,6 +163,9 @@ def _findings(invs: tuple[InvariantResult, ...]) -> list[str]:
             lines.append(item)
             if f.snippet:
                 lines.append(f"  - Code: {code(f.snippet.strip())}")
+            for rel in f.related:
+                lines.append(f"  - Related: {code(place(rel.location))}"
+                             + (f" — {escape(rel.message)}" if rel.message else ""))
             if f.hint:
                 lines.append(f"  - Hint: {escape(f.hint)}")
     return lines
@@ -200,7 +203,14 @@ def _skipped_scenarios(scen: tuple[ScenarioResult, ...]) -> list[str]:
     # mode, a tag) or an oversight (a missing --allow-unsafe); the table only says it did not.
     items = [f"- {code(s.id)} — {escape(s.name)}: {escape(s.skip_reason or 'no reason given')}"
              for s in scen if s.outcome is Outcome.SKIPPED]
-    return ["## Skipped scenarios", ""] + items if items else []
+    unmet = [f"- {code(s.id)} — {escape(s.name)}: not run: "
+             f"{escape(s.skip_reason or 'a precondition was not met')}"
+             for s in scen if s.outcome is Outcome.NOT_RUN]
+    out = ["## Skipped scenarios", ""] + items if items else []
+    if unmet:
+        out += ([""] if out else []) + ["## Scenarios not run (precondition not met)", ""]
+        out += unmet
+    return out
 
 
 def _skipped_and_notes(report: RunReport) -> list[str]:

@@ -134,6 +134,10 @@ def _result(f: Finding, index: dict[str, int], report: RunReport) -> dict[str, A
         result["locations"] = [location(f.location, f.snippet)]
     elif (contract := _contract_location(report)) is not None:
         result["locations"] = [contract]
+    if f.related:
+        result["relatedLocations"] = [
+            {"id": i, **location(r.location, ""), "message": {"text": r.message or "related"}}
+            for i, r in enumerate(f.related, start=1)]
     if f.fingerprint:
         result["partialFingerprints"] = {FINGERPRINT_KEY: f.fingerprint}
     return result

@@ -26,7 +26,7 @@ from truthgate.reports.common import (
 )
 
 WORDS = {Outcome.PASS: "PASS", Outcome.FAIL: "FAIL", Outcome.ERROR: "ERROR",
-         Outcome.SKIPPED: "SKIP"}
+         Outcome.SKIPPED: "SKIP", Outcome.NOT_RUN: "UNMET"}  # precondition unmet: not run
 WIDTH = max(len(w) for w in WORDS.values())
 # Excerpts in a log are for orientation; the JSON and Markdown reports carry more.
 EXCERPT_LIMIT = 600
@@ -88,6 +88,9 @@ def _invariant(r: InvariantResult, id_width: int) -> list[str]:
     for f in r.findings:
         where = f"{place(f.location)}: " if f.location else ""
         lines += indent(f"{where}{f.severity.value}: {f.message}", "    ")
+        for rel in f.related:
+            lines += indent(f"related: {place(rel.location)}"
+                            + (f" — {rel.message}" if rel.message else ""), "      ")
         if f.hint:
             lines += indent(f"hint: {f.hint}", "      ")
     return lines
@@ -100,6 +103,8 @@ def _scenario(s: ScenarioResult, id_width: int, contract: str = "") -> list[str]
     lines = [f"{WORDS[s.outcome]:<{WIDTH}}  {name}" + (f"  ({tail})" if tail else "")]
     if s.outcome is Outcome.SKIPPED and s.skip_reason:
         lines += indent(f"skipped: {s.skip_reason}", "    ")
+    if s.outcome is Outcome.NOT_RUN:
+        lines += indent(f"not run: {s.skip_reason or 'a precondition was not met'}", "    ")
     if s.outcome in BAD:
         # Each problem once: the scenario's own first, then each step's under the step,
         # right above the exchange that shows it (see scenario_breakdown).

@@ -69,6 +69,7 @@ class Prepared:
     # Never sent to another origin: the auth block's header, every masked header and every
     # header whose value holds a known secret (filled by ``execute.prepare``).
     credential_headers: frozenset[str] = ALWAYS_CREDENTIALS
+    truncate_body: bool = False  # past max_body: keep the first max_body bytes, no error
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ class Response:
     body: bytes
     elapsed_ms: float
     redirects: tuple[str, ...] = ()
+    truncated: bool = False  # the body is the first max_body bytes of a longer one
 
 
 class TransportFailure(Exception):
@@ -165,9 +167,11 @@ def classify(exc: BaseException, url: str) -> TransportFailure:
 class _Decoder:
     """Incremental, size-capped Content-Encoding decoder (gzip / deflate / identity)."""
 
-    def __init__(self, encoding: str, cap: int) -> None:
+    def __init__(self, encoding: str, cap: int, truncate: bool = False) -> None:
         enc = encoding.strip().lower()
         self.cap = cap
+        self.truncate = truncate
+        self.full = False  # truncating and the cap is reached
         self.out = bytearray()
         self.z: zlib._Decompress | None = None  # noqa: SLF001 - the stdlib's own type
         if enc in ("gzip", "x-gzip"):
@@ -187,31 +191,69 @@ class _Decoder:
                 raise TransportFailure("protocol", f"the body's compression is corrupt "
                                                    f"({exc})") from None
         if len(self.out) > self.cap:
+            if self.truncate:
+                del self.out[self.cap:]
+                self.full = True
+                return
             raise TransportFailure("body-too-large",
                                    f"the response body exceeds the {self.cap}-byte cap")
 
 
+_DECODED = frozenset({"", "identity", "gzip", "x-gzip", "deflate"})
+
+
+def _refuse_unrequested(coding: str, headers: list[tuple[str, str]], host: str) -> None:
+    """A Content-Encoding the request did not offer and truthgate cannot decode is named.
+
+    Without this, a brotli body would be judged as bytes (a JSON parse error quoting
+    them). A coding the contract's own Accept-Encoding asked for is kept as sent.
+    """
+    names = [c.strip().lower() for c in coding.split(",") if c.strip()]
+    strange = [c for c in names if c not in _DECODED]
+    if not strange:
+        return
+    offered = next((v for k, v in headers if k.lower() == "accept-encoding"), "")
+    asked = {o.split(";")[0].strip().lower() for o in offered.split(",")}
+    missing = [c for c in strange if c not in asked and "*" not in asked]
+    if missing:
+        raise TransportFailure(
+            "encoding", f"{host} answered with Content-Encoding: {', '.join(missing)}, "
+                        f"which the request did not ask for (Accept-Encoding: "
+                        f"{offered or 'none'}); truthgate cannot read that body")
+
+
 async def _one_hop(client: httpx.AsyncClient, method: str, url: str,
                    headers: list[tuple[str, str]], content: bytes | None,
-                   max_body: int) -> tuple[httpx.Response, bytes]:
-    """One request/response, body read raw and decoded under the cap."""
+                   max_body: int, truncate: bool = False) -> tuple[httpx.Response, bytes, bool]:
+    """One request/response, body read raw and decoded under the cap.
+
+    With ``truncate`` a longer body is cut at the cap (the third value says so).
+    """
     request = client.build_request(method, url, headers=headers, content=content)
     resp = await client.send(request, stream=True, follow_redirects=False)
     try:
         length = resp.headers.get("content-length", "")
-        if length.isdigit() and int(length) > max_body and not resp.headers.get(
-                "content-encoding"):
+        if length.isdigit() and int(length) > max_body and not truncate and not (
+                resp.headers.get("content-encoding")):
             raise TransportFailure("body-too-large", f"the response announces {length} "
                                                      f"bytes, over the {max_body}-byte cap")
-        decoder = _Decoder(resp.headers.get("content-encoding", ""), max_body)
+        coding = resp.headers.get("content-encoding", "")
+        _refuse_unrequested(coding, headers, urlsplit(url).netloc)
+        decoder = _Decoder(coding, max_body, truncate)
         raw_total = 0
         async for chunk in resp.aiter_raw():
+            room = max_body - raw_total
             raw_total += len(chunk)
             if raw_total > max_body:
-                raise TransportFailure("body-too-large",
-                                       f"the response body exceeds the {max_body}-byte cap")
+                if not truncate:
+                    raise TransportFailure("body-too-large",
+                                           f"the response body exceeds the {max_body}-byte cap")
+                decoder.feed(chunk[:room])
+                return resp, bytes(decoder.out), True
             decoder.feed(chunk)
-        return resp, bytes(decoder.out)
+            if decoder.full:
+                return resp, bytes(decoder.out), True
+        return resp, bytes(decoder.out), False
     finally:
         await resp.aclose()
 
@@ -264,8 +306,9 @@ async def send(client: httpx.AsyncClient, req: Prepared, *, max_body: int,
         if guard is not None:
             await guard(method, url)
         try:
-            resp, body = await _within(
-                _one_hop(client, method, url, headers, content, max_body), req.timeout_s)
+            resp, body, truncated = await _within(
+                _one_hop(client, method, url, headers, content, max_body, req.truncate_body),
+                req.timeout_s)
         except TransportFailure:
             raise
         except (httpx.HTTPError, httpx.InvalidURL, asyncio.TimeoutError, OSError,
@@ -284,7 +327,7 @@ async def send(client: httpx.AsyncClient, req: Prepared, *, max_body: int,
             elapsed = (time.perf_counter() - started) * 1000
             return Response(url=url, status=resp.status_code,
                             headers=tuple(resp.headers.multi_items()), body=body,
-                            elapsed_ms=elapsed, redirects=tuple(hops))
+                            elapsed_ms=elapsed, redirects=tuple(hops), truncated=truncated)
         if len(hops) >= max_redirects:
             raise TransportFailure("too-many-redirects",
                                    f"more than {max_redirects} redirects, last to {location}")

@@ -35,6 +35,7 @@ from truthgate.smoke.kinds.base import MISSING, Plan, StepRun
 from truthgate.smoke.mask import Masker
 from truthgate.smoke.model import Auth, Defaults, Request, Step
 from truthgate.smoke.production import Rails
+from truthgate.smoke.schema import ABSOLUTE_URL
 from truthgate.smoke.template import TemplateError, render, render_value
 
 MAX_SCHEMA_BYTES = 8 << 20  # a schema_file past this is refused
@@ -96,7 +97,15 @@ def prepare(env: StepEnv, req: Request, variables: Mapping[str, Any]) -> Prepare
         return render(text, variables, env.environ)
 
     try:
-        url = r(req.url) if req.url else env.base_url.rstrip("/") + "/" + r(req.path).lstrip("/")
+        if req.url:
+            url = r(req.url)
+        else:
+            path = r(req.path)
+            if ABSOLUTE_URL.match(path.lstrip()):
+                raise StepError("contract", f"path {req.path!r} renders to an absolute URL "
+                                            f"({path[:200]!r}); a path is joined to the base "
+                                            "URL, an absolute URL belongs in 'url:'")
+            url = env.base_url.rstrip("/") + "/" + path.lstrip("/")
         if req.query:
             url += ("&" if "?" in url else "?") + urlencode([(k, r(v)) for k, v in req.query])
         headers = [(k, r(v)) for k, v in (*env.defaults.headers, *env.extra_headers,
@@ -130,7 +139,7 @@ def prepare(env: StepEnv, req: Request, variables: Mapping[str, Any]) -> Prepare
     timeout = req.timeout_s if req.timeout_s is not None else env.timeout_s
     return Prepared(method=req.method, url=url, headers=tuple(headers), content=content,
                     timeout_s=timeout, follow_redirects=req.follow_redirects,
-                    credential_headers=frozenset(cred))
+                    credential_headers=frozenset(cred), truncate_body=req.truncate_body)
 
 
 def _schema(env: StepEnv, step: Step) -> Any:
@@ -313,7 +322,8 @@ async def run_step(env: StepEnv, step: Step,
         pause = poll.interval_ms / 1000
         remaining = env.remaining()
         done = (run.ok or attempts >= poll.max_attempts or spent + pause > poll.until_s
-                or run.error_class in ("template", "missing-env", "schema-file", "deadline")
+                or run.error_class in ("template", "contract", "missing-env", "schema-file",
+                                       "deadline")
                 or (remaining is not None and remaining <= pause))
         if done:
             total = spent * 1000

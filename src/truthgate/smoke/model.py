@@ -80,6 +80,10 @@ class Request:
     timeout_s: float | None = None
     follow_redirects: bool = True
     raw_body: bytes | None = None
+    # A body past the response cap is read up to the cap and judged (by status, headers,
+    # what the read part holds) instead of ending the step as ``body-too-large``: for a
+    # kind that provokes big answers on purpose (no_crash's 422 echoing a 2 MiB body).
+    truncate_body: bool = False
 
 
 @dataclass(frozen=True)
@@ -200,6 +204,21 @@ class Defaults:
     # All of one scenario's requests together: a burst against a slow server must end
     # even when no --deadline was given. Polling steps extend it by their own wait.
     scenario_timeout_s: float = 120.0
+    # A scenario whose precondition is not met: "not_run" (its own outcome, not red) or
+    # "fail" (the contract counts it red).
+    unmet_precondition: str = "not_run"
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """``smoke.readiness``: what "ready" means, so no scenario judges a warming service.
+
+    ``probe``: the path polled (empty: the first health / cold_start path, else ``/``);
+    ``timeout_s``: the longest wait (None: the cold_start scenario's budget, else 60 s).
+    """
+
+    probe: str = ""
+    timeout_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -210,6 +229,7 @@ class SmokeSpec:
     targets: tuple[Target, ...] = ()
     defaults: Defaults = field(default_factory=Defaults)
     scenarios: tuple[Scenario, ...] = ()
+    readiness: Readiness | None = None
 
     def target(self, name: str) -> Target | None:
         """The target called ``name``, or None."""

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
-import ssl
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -27,18 +25,18 @@ from truthgate.contract.model import Contract
 from truthgate.contract.urls import url_problem
 from truthgate.errors import UsageError
 from truthgate.model import RunContext, RunReport, ScenarioResult
-from truthgate.smoke.client import httpx, tls_context
+from truthgate.smoke.client import httpx
 from truthgate.smoke.deployment import probe_for, read_deployment, settle
 from truthgate.smoke.execute import StepEnv, warm_up
 from truthgate.smoke.kinds import KINDS
 from truthgate.smoke.kinds.base import Plan
 from truthgate.smoke.mask import Masker
 from truthgate.smoke.model import Auth, Scenario, SmokeSpec
-from truthgate.smoke.netbackend import ProtocolTransport
 from truthgate.smoke.production import Rails, is_production
-from truthgate.smoke.readiness import wait_ready
+from truthgate.smoke.readiness import ready_plan, wait_ready
 from truthgate.smoke.scenario import Selection, run_scenario, skip_reason, skipped, try_plan
 from truthgate.smoke.template import TemplateError, render
+from truthgate.smoke.transports import transports
 
 Progress = Callable[[ScenarioResult], None]
 Started = Callable[[Scenario, int], None]  # (the scenario, how many the run has)
@@ -198,7 +196,7 @@ async def run_smoke_async(
     plans = {sc.id: try_plan(sc, contract) for sc in chosen if not skip_reason(sc, sel)}
     refused = _writes_refused(plans, rails, sel) if production else {}
     if transport is None:
-        transport, https = _transports(url, spec.defaults.verify_tls, concurrency)
+        transport, https = transports(url, spec.defaults.verify_tls, concurrency)
         mounts: dict[str, httpx.AsyncBaseTransport | None] = {"https://": https}
     else:
         mounts = {}
@@ -213,14 +211,27 @@ async def run_smoke_async(
                       extra_headers=_target_headers(spec, target), root=contract.root,
                       deadline=deadline, rails=rails)
         warm_up(env, plans.values())
-        if wait_ready_s > 0:
-            note = await wait_ready(env, chosen, wait_ready_s)
+        ready = ready_plan(spec, chosen, wait_ready_s)
+        first: tuple[Scenario, ...] = ()
+        done: dict[str, ScenarioResult] = {}
+        if ready is not None:
+            # Cold start is measured first; everything else starts once ready.
+            first = tuple(sc for sc in chosen if sc.kind == "cold_start")
+            if first:
+                done.update((r.id, r) for r in await _run_all(
+                    env, first, plans, contract, sel, run_id, concurrency, progress, refused,
+                    started))
+            note = await wait_ready(env, ready)
             if note:
                 notes.append(masker.text(note))
+        # The deployment is read after cold start (which needs the first request) and after
+        # the rest: a rollout between the two reads makes the run count for no deployment.
         probe = probe_for(contract.release.definition_of_done, spec.scenarios, deployment_id)
         before = await read_deployment(env, probe)
-        results = await _run_all(env, chosen, plans, contract, sel, run_id, concurrency,
-                                 progress, refused, started)
+        rest = tuple(sc for sc in chosen if sc not in first)
+        done.update((r.id, r) for r in await _run_all(
+            env, rest, plans, contract, sel, run_id, concurrency, progress, refused, started))
+        results = tuple(done[sc.id] for sc in chosen)
         after = await read_deployment(env, probe)
     deployment, note = settle(deployment_id, before, after)
     notes += [masker.text(note)] if note else []
@@ -260,52 +271,6 @@ def _writes_refused(plans: Mapping[str, Plan | Exception], rails: Rails,
 def _target_headers(spec: SmokeSpec, target: str | None) -> tuple[tuple[str, str], ...]:
     tgt = spec.target(target) if target else None
     return tgt.headers if tgt else ()
-
-
-class _LazyTransport(httpx.AsyncBaseTransport):
-    """A transport built on first use: the https:// one of a plain-http run.
-
-    Creating a verifying SSL context (loading the CA bundle) costs tens of milliseconds, a
-    large share of a smoke run's start-up; a run against an http:// URL only needs it if a
-    redirect leads to https, and then it is built, with verification as configured.
-    """
-
-    def __init__(self, factory: Callable[[], httpx.AsyncBaseTransport]) -> None:
-        self._factory = factory
-        self._inner: httpx.AsyncBaseTransport | None = None
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self._inner is None:
-            self._inner = self._factory()
-        return await self._inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        if self._inner is not None:
-            await self._inner.aclose()
-
-
-def _transports(url: str, verify_tls: bool, concurrency: int
-                ) -> tuple[httpx.AsyncBaseTransport, httpx.AsyncBaseTransport]:
-    """(http:// transport, https:// transport) for a run against ``url``."""
-    limits = httpx.Limits(max_connections=concurrency * 2,
-                          max_keepalive_connections=concurrency * 2)
-    # TCP_NODELAY: h11 writes a request's head and body separately; with Nagle's
-    # algorithm against a delayed ACK that costs ~40 ms a request on loopback.
-    opts = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
-
-    def make(ctx: ssl.SSLContext) -> httpx.AsyncBaseTransport:
-        return ProtocolTransport(verify=ctx, limits=limits, socket_options=opts)
-
-    def https() -> httpx.AsyncBaseTransport:
-        return make(tls_context(verify_tls))
-
-    # The http:// transport never starts TLS (https:// URLs are routed to the other one),
-    # so it gets a context with no CA loaded: were it ever used for TLS it would fail
-    # closed (PROTOCOL_TLS_CLIENT verifies certificates and host names by default).
-    plain = make(ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
-    if urlsplit(url).scheme == "https":
-        return plain, https()  # needed at once: build it before anything is timed
-    return plain, _LazyTransport(https)
 
 
 def _group(sc: Scenario) -> str:

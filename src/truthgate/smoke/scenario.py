@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 import uuid
 from dataclasses import dataclass, replace
@@ -80,6 +81,18 @@ def try_plan(sc: Scenario, contract: Contract | None) -> Plan | Exception:
         return exc
 
 
+_UNIQUE = itertools.count()
+
+
+def unique_int() -> int:
+    """A positive integer no earlier call produced: ms clock * 1000 + a counter (< 2**53).
+
+    Scenarios of one run started in the same millisecond differ by the counter; a later
+    run starts at a later millisecond.
+    """
+    return int(time.time() * 1000) * 1000 + next(_UNIQUE) % 1000
+
+
 async def run_scenario(env: StepEnv, sc: Scenario, contract: Contract | None,
                        run_id: str, plan: Plan | Exception | None = None) -> ScenarioResult:
     """Run one (already admitted) scenario to its ScenarioResult; never raises.
@@ -99,6 +112,7 @@ async def run_scenario(env: StepEnv, sc: Scenario, contract: Contract | None,
         "now": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "run_id": run_id,
         "scenario_id": sc.id,
+        "int:unique": unique_int(),
     }
     env = _capped(env, plan)
     runs: list[StepRun] = []
@@ -129,12 +143,19 @@ async def run_scenario(env: StepEnv, sc: Scenario, contract: Contract | None,
         return _result(sc, Outcome.ERROR, started, error_class="internal",
                        error=env.masker.text(f"the {sc.kind} check crashed: {exc!r}"), **common)
     metrics = verdict.metrics if verdict else ()
+    if verdict and verdict.precondition:
+        unmet = env.masker.text(f"precondition {verdict.precondition}")
+        if env.defaults.unmet_precondition == "fail":
+            return _result(sc, Outcome.FAIL, started, failures=(f"{unmet} (not met)",),
+                           metrics=metrics, **common)
+        return _result(sc, Outcome.NOT_RUN, started, skip_reason=unmet, metrics=metrics,
+                       **common)
     if verdict and verdict.skip_reason:
         return _result(sc, Outcome.SKIPPED, started, skip_reason=verdict.skip_reason,
                        metrics=metrics, **common)
     # The scenario keeps only its kind's verdict; step failures stay on their steps. With
     # tolerate_errors the check judged the steps' runs itself, so theirs do not count.
     own = tuple(env.masker.text(f) for f in (verdict.failures if verdict else ()))
-    common["counts_step_failures"] = not plan.tolerate_errors
+    common["counts_step_failures"] = not plan.tolerate_errors or plan.step_failures_count
     judged = _result(sc, Outcome.PASS, started, failures=own, metrics=metrics, **common)
     return replace(judged, outcome=Outcome.FAIL) if judged.all_failures() else judged

@@ -10,6 +10,7 @@ under the contract schema's ``$defs`` and reused as Python objects instead.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 Schema = dict[str, Any]
@@ -20,6 +21,12 @@ HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 def s_str(description: str, **extra: Any) -> Schema:
     """A string property."""
     return {"type": "string", "description": description, **extra}
+
+
+# A ``path:`` that is an absolute URL (``https://x/``, ``//x/``) would be appended to the
+# base URL; refused at load (literal) and at run time (rendered, ``execute.prepare``).
+ABSOLUTE_URL_REFUSED = r"^(?![A-Za-z][A-Za-z0-9+.-]*://|//)"
+ABSOLUTE_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://|//")
 
 
 def s_tpl(description: str, **extra: Any) -> Schema:
@@ -95,7 +102,10 @@ AUTH = s_obj(
 
 REQUEST_PROPS: Schema = {
     "method": s_str("HTTP method; GET by default.", enum=HTTP_METHODS),
-    "path": s_tpl("Path joined to the base URL, e.g. '/health'."),
+    "path": s_tpl("Path joined to the base URL, e.g. '/health'.",
+                  pattern=ABSOLUTE_URL_REFUSED,
+                  **{"x-pattern-message": "a path is joined to the base URL; an absolute "
+                                          "URL belongs in 'url:'"}),
     "url": s_tpl("Absolute URL, used instead of base URL + path.", format="http-url"),
     "query": s_map("Query parameters.", {"type": ["string", "number", "boolean"],
                                          "x-interpolate": True}),

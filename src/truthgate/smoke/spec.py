@@ -8,7 +8,9 @@ Shape (every key optional except ``scenarios[].id`` and the kind's required para
         preview:    {base_url: "https://preview.example.com", preview: true}  # a release runs unsafe ones here
         production: {base_url: "https://example.com", production: true}
       defaults: {timeout_s: 10, budget_ms: 1000, scenario_timeout_s: 120,
-                 headers: {User-Agent: truthgate}}
+                 headers: {User-Agent: truthgate},
+                 unmet_precondition: not_run}    # or fail: count "not run" red
+      readiness: {probe: /health, timeout_s: 30}   # cold_start first, then wait, then the rest
       scenarios:
         - id: S0
           name: Health
@@ -28,8 +30,10 @@ Shape (every key optional except ``scenarios[].id`` and the kind's required para
               expect: {status: 200, max_ms: 200}
 
 Templates: ``${VAR}`` / ``${VAR:-default}`` read the environment; ``${uuid}``, ``${now}``
-(ISO-8601 UTC) and ``${run_id}`` are built-ins, stable within one scenario run (so a
-repeated request carries the same idempotency key); captured variables come from earlier
+(ISO-8601 UTC), ``${run_id}`` and ``${int:unique}`` (an integer unique to the run and the
+scenario, sent as a JSON number when it is a whole JSON value: ``{update_id:
+"${int:unique}"}``) are built-ins, stable within one scenario run (so a repeated request
+carries the same idempotency key); captured variables come from earlier
 steps of the same scenario. Each kind's ``params`` are described in its module under
 :mod:`truthgate.smoke.kinds`.
 """
@@ -42,9 +46,17 @@ from typing import Any
 
 from truthgate.smoke.kinds import KINDS, STEPS, kind_names
 from truthgate.smoke.kinds.base import ScenarioKind
-from truthgate.smoke.model import DEFAULT_MAX_BODY_BYTES, Defaults, Scenario, SmokeSpec, Target
+from truthgate.smoke.model import (
+    DEFAULT_MAX_BODY_BYTES,
+    Defaults,
+    Readiness,
+    Scenario,
+    SmokeSpec,
+    Target,
+)
 from truthgate.smoke.parse import pairs, parse_step
 from truthgate.smoke.schema import (
+    ABSOLUTE_URL_REFUSED,
     STEP,
     Schema,
     s_bool,
@@ -87,9 +99,25 @@ DEFAULTS = s_obj(
         "max_redirects": s_int("Most redirects followed per request; 5 by default.",
                                maximum=20),
         "verify_tls": s_bool("Verify TLS certificates; true by default."),
+        "unmet_precondition": s_str(
+            "A scenario whose precondition (the mode it tests, a healthy service) is not "
+            "met: 'not_run' (its own outcome, not red; the default) or 'fail'.",
+            enum=["not_run", "fail"]),
     },
 )
 
+
+READINESS = s_obj(
+    "Wait for the service to be ready before the scenarios: cold_start scenarios are "
+    "measured first, the others start once the probe answers below 500.",
+    {
+        "probe": s_tpl("Path polled until it answers; the first health/cold_start path, "
+                       "else '/', by default.", pattern=ABSOLUTE_URL_REFUSED,
+                       **{"x-pattern-message": "a path is joined to the base URL"}),
+        "timeout_s": s_num("Longest wait in seconds; the cold_start budget, else 60, by "
+                           "default.", maximum=3600),
+    },
+)
 
 _FORBIDDEN_STEPS = {"not": {}, "description": "Not allowed with a named kind: use 'params'."}
 _FORBIDDEN_PARAMS = {"not": {}, "description": "Only named kinds take 'params'; set 'kind'."}
@@ -158,6 +186,7 @@ def smoke_schema() -> Schema:
                               format="http-url"),
             "targets": s_map("Named deployments (name -> target).", TARGET),
             "defaults": DEFAULTS,
+            "readiness": READINESS,
             "scenarios": s_list("The scenarios, run concurrently, steps in order.",
                                 _scenario_schema()),
         },
@@ -200,6 +229,7 @@ def parse_smoke(raw: Mapping[str, Any], lines: Sequence[int] = ()) -> SmokeSpec:
         max_redirects=int(d.get("max_redirects", 5)),
         verify_tls=bool(d.get("verify_tls", True)),
         scenario_timeout_s=float(d.get("scenario_timeout_s", 120.0)),
+        unmet_precondition=str(d.get("unmet_precondition", "not_run")),
     )
     targets = tuple(
         Target(name=str(name), base_url=str(t["base_url"]),
@@ -213,7 +243,12 @@ def parse_smoke(raw: Mapping[str, Any], lines: Sequence[int] = ()) -> SmokeSpec:
         raise ValueError(f"target {both[0]!r} is marked both preview and production: a "
                          "preview is where unsafe scenarios may run, production is where "
                          "they never do")
+    ready = raw.get("readiness")
+    readiness = None if ready is None else Readiness(
+        probe=str(ready.get("probe", "")),
+        timeout_s=None if ready.get("timeout_s") is None else float(ready["timeout_s"]))
     return SmokeSpec(
+        readiness=readiness,
         base_url=str(raw.get("base_url", "")),
         targets=targets,
         defaults=defaults,

@@ -8,6 +8,11 @@
 
 When a whole string is a single ``${name}`` of a captured non-string value (a number, a
 list), rendering JSON bodies keeps its type: ``{id: "${item_id}"}`` sends ``{"id": 42}``.
+
+Typed built-ins: ``${int:unique}`` is an integer unique to the run and the scenario (a
+millisecond clock times 1000 plus a random part, under 2**53 so every JSON reader keeps it
+exact); as a whole JSON value it is sent as a number (``{update_id: "${int:unique}"}``),
+so a service whose ids are integers needs no literal id that a second run would repeat.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-_VAR = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_.]*)(?::-([^}]*))?\}")
+_VAR = re.compile(
+    r"\$\$\{|\$\{((?:int:)?[A-Za-z_][A-Za-z0-9_.]*)(?::-([^}]*))?\}")
 
 
 class TemplateError(ValueError):

@@ -40,7 +40,7 @@ RESULTS_FILE = "results-v1.bin"
 _MAGIC = b"TGRES1\n"
 
 _MODEL_CLASSES = frozenset(
-    {"Finding", "InvariantResult", "Location", "Severity", "Outcome"}
+    {"Finding", "InvariantResult", "Location", "Related", "Severity", "Outcome"}
 )
 
 

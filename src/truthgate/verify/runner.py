@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from truthgate.model import Finding, InvariantResult, Location, Outcome, Severity
+from truthgate.model import Finding, InvariantResult, Location, Outcome, Related, Severity
 from truthgate.redact import MIN_SECRET_LEN, partial
 from truthgate.verify.baseline import Baseline, fingerprint
 from truthgate.verify.context import InvariantContext, RepoState
@@ -49,11 +49,12 @@ class InvariantRunner:
             invariant_id=spec.id,
             kind=spec.kind,
             message=v.message,
-            severity=spec.severity,
+            severity=Severity(v.severity) if v.severity else spec.severity,
             location=Location(v.path, v.line, v.col, v.end_line, v.end_col),
             hint=v.hint or kind_hint,
             snippet=snippet,
             fingerprint=fingerprint(spec.kind, v.path, v.key or v.message, line_text),
+            related=tuple(Related(Location(p, ln), why) for p, ln, why in v.related),
         )
 
     def settle(self, findings: Sequence[Finding], spec_id: str, kind: str) -> tuple[

@@ -57,11 +57,17 @@ class StepRun:
 
 @dataclass(frozen=True)
 class Verdict:
-    """A kind's judgement: failures (empty: pass), metrics, or a reason to skip."""
+    """A kind's judgement: failures (empty: pass), metrics, or a reason to skip.
+
+    ``precondition``: what the scenario needed and did not find, ``"<name>: <what was
+    seen>"`` (``"health: the mode probe answered 503"``): the scenario is ``not_run``
+    rather than failing for another scenario's reason.
+    """
 
     failures: tuple[str, ...] = ()
     metrics: tuple[tuple[str, float], ...] = ()
     skip_reason: str = ""
+    precondition: str = ""
 
 
 PASS = Verdict()
@@ -78,6 +84,9 @@ class Plan:
     ``stop_when``: stop sending further steps once a run satisfies it (a burst that got its
     429, a probe that showed the wrong mode). ``stop_on_failure``: a step that misses its
     expectations ends the scenario (plain steps, where later steps build on earlier ones).
+    ``step_failures_count``: with ``tolerate_errors``, the steps' own unmet expectations
+    still count toward the verdict (a battery where every case runs: no_crash); the check
+    then judges only the errored runs.
     """
 
     steps: tuple[Step, ...]
@@ -85,6 +94,7 @@ class Plan:
     tolerate_errors: bool = False
     stop_when: Callable[[StepRun], bool] | None = None
     stop_on_failure: bool = False
+    step_failures_count: bool = False
 
 
 @dataclass(frozen=True)

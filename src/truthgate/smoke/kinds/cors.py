@@ -2,7 +2,9 @@
 
 Sends a simple request and (unless ``preflight: false``) an OPTIONS preflight from
 ``origin``. Optionally checks that an ``allowed_origin`` *is* granted, so a policy that
-refuses everyone does not pass by accident. Example::
+refuses everyone does not pass by accident. When the contract declares an allowed origin,
+the policy is a list of origins: ``Access-Control-Allow-Origin: *`` then fails on every
+answer, with or without credentials (``*`` grants the foreign origin too). Example::
 
     - id: CORS
       kind: cors
@@ -57,8 +59,8 @@ def parse(raw: Mapping[str, Any]) -> CorsParams:
     )
 
 
-def _judge(run: StepRun, origin: str) -> list[str]:
-    """What is wrong with one answer's CORS headers."""
+def _judge(run: StepRun, origin: str, declared: str = "") -> list[str]:
+    """What is wrong with one answer's CORS headers (``declared``: the allowed origin)."""
     out = []
     allow = (run.header(ACAO) or "").strip()
     creds = (run.header(ACAC) or "").strip().lower() == "true"
@@ -66,6 +68,9 @@ def _judge(run: StepRun, origin: str) -> list[str]:
         out.append(f"{run.name}: foreign origin {origin} is reflected in {ACAO}")
     if allow == "*" and creds:
         out.append(f"{run.name}: {ACAO}: * is combined with {ACAC}: true")
+    elif allow == "*" and declared:
+        out.append(f"{run.name}: {ACAO}: * grants every origin, but the contract allows "
+                   f"only {declared}")
     if allow == "null" and creds:
         out.append(f"{run.name}: {ACAO}: null is combined with credentials")
     return out
@@ -89,11 +94,11 @@ def expand(p: CorsParams, ctx: KindContext) -> Plan:
         failures = []
         for r in runs:
             if r.name == "allowed origin":
-                if (r.header(ACAO) or "") not in (p.allowed_origin, "*"):
-                    failures.append(f"allowed origin {p.allowed_origin} is not granted "
-                                    f"({ACAO}: {r.header(ACAO)!r})")
+                if (r.header(ACAO) or "").strip() != p.allowed_origin:
+                    failures.append(f"allowed origin {p.allowed_origin} is not granted by "
+                                    f"name ({ACAO}: {r.header(ACAO)!r})")
             else:
-                failures += _judge(r, p.origin)
+                failures += _judge(r, p.origin, p.allowed_origin)
         return Verdict(failures=tuple(failures))
 
     return Plan(steps=tuple(steps), check=check)
@@ -101,7 +106,8 @@ def expand(p: CorsParams, ctx: KindContext) -> Plan:
 
 KIND = ScenarioKind(
     name="cors",
-    summary="A foreign Origin is not reflected, and '*' is never combined with credentials.",
+    summary="A foreign Origin is not reflected, '*' is never combined with credentials, "
+            "and never answers when the contract declares the allowed origin.",
     params_schema=SCHEMA, parse_params=parse, expand=expand,
     example="kind: cors\nparams: {path: /api/items}",
 )

@@ -150,10 +150,15 @@ def expand(p: ModesParams, ctx: KindContext) -> Plan:
                                        f"not {p.mode!r}")
         not_sent = (f"; the {len(p.unsafe)} unsafe request(s) were not sent"
                     if p.unsafe else "")
-        if runs and runs[0].name == _PROBE and current_mode(runs[0]) is None:
-            return Verdict(failures=(f"the mode probe found nothing at {p.probe_query!r}"
-                                     f"{not_sent}",))
-        if runs and unconfirmed(runs[0]):
+        probe = runs[0] if runs and runs[0].name == _PROBE else None
+        if probe is not None and probe.status is not None and not 200 <= probe.status < 300:
+            # An unhealthy service is health's failure; this scenario cannot judge modes.
+            return Verdict(precondition=f"health: the mode probe answered {probe.status}"
+                                        f"{not_sent}")
+        if probe is not None and current_mode(probe) is None:
+            return Verdict(precondition=f"mode: the mode probe found no mode at "
+                                        f"{p.probe_query!r}{not_sent}")
+        if probe is not None and unconfirmed(probe):
             return Verdict(failures=(f"the mode probe did not confirm mode {p.mode!r}"
                                      f"{not_sent}",))
         return PASS

@@ -97,18 +97,34 @@ def _own_placeholder(text: str, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatchcase(lowered, p.lower()) for p in patterns)
 
 
-def url_credentials(url: str, extra: Iterable[str] = ()) -> tuple[str, str] | None:
+_EXAMPLE_NAME = re.compile(r"(^|[._-])(example|sample|template|dist)([._-]|$)", re.I)
+
+
+def is_example_path(path: str) -> bool:
+    """True for a file that shows what to fill in: ``.env.example``, ``settings.example.py``,
+    ``config_sample.py``, ``docker-compose.template.yml``, ``local.py.dist``."""
+    return bool(_EXAMPLE_NAME.search(path.rsplit("/", 1)[-1]))
+
+
+def url_credentials(url: str, extra: Iterable[str] = (),
+                    example: bool = False) -> tuple[str, str] | None:
     """(user, password) embedded in a URL, or None when it carries no real password.
 
-    Interpolation markers (``${DB_PASSWORD}``, ``{password}``, ``%s``, ``<pw>``) are not
-    credentials: the value comes from elsewhere at run time; nor is a placeholder password
-    (``changethis``, ``xxxx``, one of ``extra``: see ``is_placeholder``).
+    Interpolation markers (``${DB_PASSWORD}``, ``$DB_PASSWORD``, ``{password}``, ``%s``,
+    ``<pw>``) are not credentials: the value comes from elsewhere at run time; nor is a
+    placeholder password (``changethis``, ``xxxx``, one of ``extra``: see
+    ``is_placeholder``). In an ``example`` file (:func:`is_example_path`) a plain word
+    (``password``, ``secret``) is a placeholder too: that file tells a reader what to fill in.
     """
     match = _URL_CREDENTIALS.match(url.strip())
     if not match:
         return None
     password = match.group("pw")
     if not password or any(m in password for m in ("${", "{", "%s", "%(", "<")):
+        return None
+    if re.fullmatch(r"\$[A-Za-z_][A-Za-z0-9_]*", password):
+        return None  # a shell variable: '$POSTGRES_PASSWORD'
+    if example and is_placeholder(password, extra):
         return None
     if set(password) <= {"*", "x", "X"} or _own_placeholder(password, tuple(extra)):
         return None

@@ -31,6 +31,10 @@ class Violation:
     # The committed secret value the finding is about, if any: the engine shows it only as
     # ``redact.partial`` (first characters, length, short hash) in the quoted source line.
     secret: str = ""
+    # Other places the finding concerns: (path, line (0: unknown), why), in order.
+    related: tuple[tuple[str, int, str], ...] = ()
+    # "warning" to report below the invariant's severity (a hint, not a gate failure).
+    severity: str = ""
 
 
 class CheckContext(Protocol):

@@ -3,7 +3,9 @@
 The command is an argv list, run without a shell (no quoting surprises, no injection from
 the contract) in the repository root, with a time limit. An exit code in ``ok_exit_codes``
 passes; any other is one finding carrying the command and the tail of its output. A command
-that cannot start or runs out of time is a finding saying so, never a crash of the run.
+that cannot start or runs out of time is a finding saying so, never a crash of the run. A
+bare executable name is looked up on PATH, then in truthgate's own environment (the
+interpreter's bin directory), so ``ruff`` installed beside truthgate is found.
 
 When the tool speaks SARIF — written to ``sarif_output`` or printed on stdout with
 ``sarif: stdout`` — each SARIF result becomes its own finding at its own ``file:line:col``,
@@ -16,8 +18,11 @@ import contextlib
 import json
 import os
 import shlex
+import shutil
 import signal
 import subprocess
+import sys
+import sysconfig
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,11 +96,28 @@ class _Run:
     problem: str = ""  # why it did not run to completion
 
 
+def resolve_executable(name: str) -> str:
+    """``name`` as found on PATH, else in truthgate's own environment, else unchanged.
+
+    A tool installed beside truthgate (``pip install truthgate ruff`` in one virtualenv)
+    is found even when that environment's bin directory is not on PATH (a CI step calling
+    ``.venv/bin/truthgate``). A name with a directory part is used as written.
+    """
+    if os.sep in name or (os.altsep and os.altsep in name) or shutil.which(name):
+        return name
+    for folder in dict.fromkeys((Path(sys.executable).parent,
+                                 Path(sysconfig.get_path("scripts")))):
+        found = shutil.which(name, path=str(folder))
+        if found:
+            return found
+    return name
+
+
 def _run(params: Params, cwd: Path) -> _Run:
     posix = os.name == "posix"
     try:
         proc = subprocess.Popen(
-            list(params.argv),
+            [resolve_executable(params.argv[0]), *params.argv[1:]],
             cwd=cwd,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,

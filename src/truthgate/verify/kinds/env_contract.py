@@ -9,8 +9,13 @@ cannot be checked and is skipped. Findings:
 * a var read in code but declared neither ``required`` nor ``optional`` (``ignore`` globs
   such as ``PYTHON*`` exempt names);
 * a ``forbidden`` var read in code, or present in the example file;
-* a ``required`` var missing from the example file (``env.example_file``; no example file
-  named means these checks are off; a named one that does not exist is one finding);
+* (a warning) an example-file entry that no code reads and the contract does not declare:
+  dead configuration;
+* a ``required`` var, or a ``secret`` one whatever its requiredness, missing from the
+  example file (``env.example_file``; no example file named means these checks are off; a
+  named one that does not exist is one finding): reported where the code first reads it,
+  the other reads and the example file as related locations; on the example file when no
+  code reads it;
 * a ``secret`` var with a literal, non-empty default in code (``os.getenv("SECRET_KEY",
   "dev-key")``, ``os.getenv("SECRET_KEY") or "dev-key"``, ``os.environ["SECRET_KEY"] if
   "SECRET_KEY" in os.environ else "dev-key"`` — a conditional whose test names the same var —,
@@ -128,7 +133,32 @@ def _code_violations(ctx: CheckContext, params: Params) -> Iterator[Violation]:
                                 secret=str(r.default))
 
 
-def _example_violations(ctx: CheckContext, path: str) -> Iterator[Violation]:
+def _all_reads(ctx: CheckContext, params: Params) -> dict[str, list[Read]]:
+    """NAME (upper-cased for settings fields) -> its reads in code, in file/line order."""
+    accessors = frozenset(ctx.contract.env.accessors + params.accessors)
+    out: dict[str, list[Read]] = {}
+    for facts in ctx.files:
+        for r in sorted(_reads(facts, accessors), key=lambda r: (r.line, r.col)):
+            out.setdefault(r.name.upper() if r.case_insensitive else r.name, []).append(r)
+    return out
+
+
+def _missing(name: str, what: str, path: str, reads: Mapping[str, list[Read]]) -> Violation:
+    """A declared var the example file omits: at its first read when the code reads it."""
+    found = reads.get(name) or reads.get(name.upper()) or []
+    key = f"example-missing:{name}"
+    if not found:
+        return Violation(path, f"{what} {name} is missing from {path}", key=key)
+    first, rest = found[0], found[1:]
+    related = (*((r.path, r.line, f"{name} is also read here") for r in rest),
+               (path, 0, f"the example file, which has no {name} entry"))
+    return Violation(first.path, f"{what} {name} is read here ({first.path}:{first.line}) "
+                     f"but missing from {path}", first.line, first.col, key=key,
+                     related=related)
+
+
+def _example_violations(ctx: CheckContext, path: str, reads: Mapping[str, list[Read]],
+                        ignore: tuple[str, ...] = ()) -> Iterator[Violation]:
     env = ctx.contract.env
     text = ctx.read_text(path)
     if text is None:
@@ -137,8 +167,20 @@ def _example_violations(ctx: CheckContext, path: str) -> Iterator[Violation]:
     entries = parse_example(text)
     for var in env.required:
         if var.name not in entries:
-            yield Violation(path, f"required env var {var.name} is missing from {path}",
-                            key=f"example-missing:{var.name}")
+            yield _missing(var.name, "required env var", path, reads)
+    for var in env.optional:
+        if var.secret and var.name not in entries:
+            yield _missing(var.name, "optional secret env var", path, reads)
+    declared = {v.name for v in (*env.declared, *env.forbidden)}
+    for name, (line, _) in entries.items():
+        if name in declared or name in reads or name.upper() in reads or any(
+                fnmatch.fnmatchcase(name, g) for g in ignore):
+            continue
+        yield Violation(path, f"{name} in {path} is neither read by the code nor declared in "
+                        "the contract (dead configuration?)", line, 1,
+                        key=f"example-dead:{name}", severity="warning",
+                        hint="Remove the entry, or declare it under env.optional when "
+                             "something other than this code reads it (a container, a tool).")
     for var in env.forbidden:
         if var.name in entries:
             yield Violation(path, f"forbidden env var {var.name} appears in {path}",
@@ -157,7 +199,7 @@ def check(ctx: CheckContext, params: Params) -> Iterable[Violation]:
     yield from _code_violations(ctx, params)
     example = params.example_file or ctx.contract.env.example_file
     if example:
-        yield from _example_violations(ctx, example)
+        yield from _example_violations(ctx, example, _all_reads(ctx, params), params.ignore)
 
 
 KIND = InvariantKind(

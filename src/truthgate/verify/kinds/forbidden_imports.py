@@ -1,4 +1,8 @@
-"""forbidden_imports: modules matching A must not import modules matching B."""
+"""forbidden_imports: modules matching A must not import modules matching B.
+
+A transitive rule's finding is placed at the culprit edge, the import that crosses into
+forbidden territory, with the chain from the source module as related locations.
+"""
 
 from __future__ import annotations
 
@@ -100,13 +104,17 @@ def _violation(rule: Rule, chain: tuple[ImportEdge, ...]) -> Violation:
             f"forbidden by {rule.label}"
         )
     steps = "; ".join(f"{e.path}:{e.line} imports {e.imported}" for e in chain)
+    # The line to fix is the edge that crosses into forbidden territory (the last one; the
+    # ones before it stay inside allowed code); the chain from the source leads there.
     return Violation(
-        path=first.path,
-        line=first.line,
-        col=first.col,
+        path=last.path,
+        line=last.line,
+        col=last.col,
         message=message,
         hint=f"Remove or invert the dependency ({steps}).",
         key=f"{rule.label}|{_chain_text(chain)}",
+        related=tuple((e.path, e.line, f"chain step {i}: {e.importer} imports {e.imported}")
+                      for i, e in enumerate(chain[:-1], start=1)),
     )
 
 
@@ -122,7 +130,11 @@ def _legacy_rule(ctx: CheckContext, graph: ImportGraph) -> tuple[Rule, list[str]
     quarantined = tuple(m for m, path in graph.modules.items() if path.startswith(qdir + "/"))
     forbid = tuple(contract.legacy.forbidden_modules) + tuple(sorted(quarantined))
     label = "the legacy rule (the blessed path must not import legacy or quarantined code)"
-    return Rule((entry,), forbid, True, label), [entry]
+    # Secondary processes (entrypoint.processes: a worker) are blessed paths too.
+    extra = [m for m in (graph.module_of(p.path) for p in contract.entrypoint.processes)
+             if m and m != entry]
+    sources = [entry, *dict.fromkeys(extra)]
+    return Rule(tuple(sources), forbid, True, label), sources
 
 
 def check(ctx: CheckContext, params: Params) -> Iterable[Violation]:

@@ -17,9 +17,12 @@ is always a finding. Inside a guard it runs only when that file is executed as a
 is a finding only in the blessed entrypoint (``entrypoint.path``) — that file *is* executed in
 production (``python run_server.py``, the audit case) — unless ``entrypoint.command`` starts the
 product with a production server (gunicorn, uvicorn, hypercorn, waitress, daphne, granian),
-which imports the module and never runs its guard. Guards in other files are local-dev helpers
-(single_entrypoint reports the extra guard itself). ``debug=True`` and ``reload=True`` follow
-the same rule. tests/ and scripts/ are excluded by default.
+which imports the module and never runs its guard: then ``python pkg/main.py`` is a second,
+unreviewed way to start the product, and a dev server in that guard is reported too ("which
+production imports, not executes"). Guards in files matching ``entrypoint.allow_main_guards``
+are local-dev helpers; a dev server in a stray guard elsewhere is reported here (the stray
+guard itself is single_entrypoint's finding: one finding per problem). ``debug=True`` and
+``reload=True`` follow the same rule. tests/ and scripts/ are excluded by default.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+import pathspec
 
 from truthgate.verify.facts import CallFact, FileFacts
 from truthgate.verify.kinds._secrets import callee_tail, kwarg, receiver, str_tuple
@@ -76,25 +81,51 @@ def _reasons(call: CallFact, apps: frozenset[str]) -> list[str]:
     return reasons
 
 
+def entry_is_imported(command: str) -> bool:
+    """True when ``command`` starts the product with a production server (it imports)."""
+    return any(tok.rsplit("/", 1)[-1] in PRODUCTION_SERVERS for tok in command.split())
+
+
 def _entry_runs_guard(ctx: CheckContext) -> bool:
     """False when the production command imports the entrypoint instead of executing it."""
     command = ctx.contract.entrypoint.command.split()
     return not any(tok.rsplit("/", 1)[-1] in PRODUCTION_SERVERS for tok in command)
 
 
+def _where(ctx: CheckContext, path: str, blessed: str,
+           allowed: pathspec.PathSpec[Any]) -> str | None:
+    """How a dev-server call in ``path``'s main guard is reported; None: it is not."""
+    if path == blessed:
+        if _entry_runs_guard(ctx):
+            return " in the blessed entrypoint's main guard"
+        return (" in the blessed entrypoint's main guard, which production imports, not "
+                f"executes ({ctx.contract.entrypoint.command.strip()}): 'python {path}' "
+                "is a second way to start the product")
+    process = next((p for p in ctx.contract.entrypoint.processes
+                    if p.path.strip().removeprefix("./") == path), None)
+    if process is not None:  # a declared secondary process: the same rule as the blessed file
+        if not entry_is_imported(process.command):
+            return f" in the main guard of process {process.name!r}"
+        return (f" in the main guard of process {process.name!r}, which production imports, "
+                f"not executes ({process.command.strip()})")
+    if allowed.match_file(path):
+        return None
+    return " in a stray main guard (outside entrypoint.allow_main_guards)"
+
+
 def check(ctx: CheckContext, params: Params) -> Iterable[Violation]:
     """One violation per dev-server call on the production path."""
     blessed = ctx.contract.entrypoint.path.strip().removeprefix("./")
-    guard_is_production = _entry_runs_guard(ctx)
+    allowed = pathspec.PathSpec.from_lines("gitignore", ctx.contract.entrypoint.allow_main_guards)
     for facts in ctx.files:
         apps = _app_receivers(facts, params.app_names)
         for call in facts.calls:
             reasons = _reasons(call, apps)
             if not reasons:
                 continue
-            if call.in_main_guard and not (facts.path == blessed and guard_is_production):
+            where = _where(ctx, facts.path, blessed, allowed) if call.in_main_guard else ""
+            if where is None:
                 continue
-            where = " in the blessed entrypoint's main guard" if call.in_main_guard else ""
             yield Violation(
                 path=facts.path,
                 message="; ".join(reasons) + where,

@@ -50,7 +50,9 @@ from typing import Any
 
 from truthgate.verify.facts import AssignFact, CallFact, EnvRead, FileFacts, KeywordFallback
 from truthgate.verify.kinds._secrets import (
+    is_example_path,
     is_literal,
+    is_placeholder,
     is_secret_name,
     name_words,
     str_tuple,
@@ -195,8 +197,11 @@ def _file_violations(facts: FileFacts, scope: _Scope) -> Iterable[Violation]:
     settings = {(f.class_name, f.field): f.env_name for f in facts.settings_fields}
     reads_at = {(r.line, r.col): r for r in facts.env_reads}
     at = _Sources(reads_at, {(c.line, c.col): c for c in facts.calls})
+    example = is_example_path(facts.path)
     for a in facts.assigns:
         env_name = settings.get((a.class_name, a.name), "") if a.class_name else ""
+        if example and isinstance(a.value, str) and is_placeholder(a.value, scope.placeholders):
+            continue  # an example file's placeholder ('postgresql://u:<password>@h/db')
         if env_name.upper() not in deferred and _hardcoded(a.name, a.value, params, declared):
             yield Violation(facts.path, f"hard-coded secret assigned to {a.target}",
                             a.line, a.col, key=a.target, secret=str(a.value))
@@ -218,7 +223,7 @@ def _file_violations(facts: FileFacts, scope: _Scope) -> Iterable[Violation]:
                             read.line, read.col, key=f"env:{read.name}",
                             secret=str(read.default or ""))
     for url in facts.credential_urls:
-        creds = url_credentials(url.value, scope.placeholders)
+        creds = url_credentials(url.value, scope.placeholders, example)
         if creds:
             yield Violation(facts.path,
                             f"connection URL embeds the password of user {creds[0]!r}",

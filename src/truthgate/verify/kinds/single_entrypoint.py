@@ -2,7 +2,13 @@
 
 Findings:
 
-* the blessed file does not exist;
+* the blessed file does not exist, or the file of a declared secondary process
+  (``entrypoint.processes: {worker: {path, command}}``) does not; a process file is checked
+  like the blessed one (its guard is no stray guard unless its command imports it, and a
+  deploy file that starts it starts a declared process);
+* the blessed file's own main guard when ``entrypoint.command`` imports it (``uvicorn
+  pkg.main:app``, ``gunicorn pkg.wsgi:app``): ``python pkg/main.py`` would be a second,
+  unreviewed way to start the product;
 * an ``if __name__ == "__main__":`` guard in any selected Python file other than the blessed
   one, unless the file matches ``entrypoint.allow_main_guards`` (default ``scripts/**``,
   ``tests/**``, ``quarantine/**``) or this invariant's ``allow_main_guards``;
@@ -44,6 +50,7 @@ from truthgate.verify.kinds._deploy import launches
 from truthgate.verify.kinds._launch import candidates
 from truthgate.verify.kinds._secrets import str_tuple
 from truthgate.verify.kinds.base import CheckContext, InvariantKind, Violation
+from truthgate.verify.kinds.no_dev_server import entry_is_imported
 
 
 @dataclass(frozen=True)
@@ -67,12 +74,39 @@ def check(ctx: CheckContext, params: Params) -> Iterable[Violation]:
     allowed = pathspec.PathSpec.from_lines(
         "gitignore", contract.entrypoint.allow_main_guards + params.allow_main_guards
     )
+    source = contract.source.as_posix().removeprefix(contract.root.as_posix().rstrip("/") + "/")
     if not ctx.exists(blessed):
-        source = contract.source.as_posix()
-        root = contract.root.as_posix().rstrip("/") + "/"
-        yield Violation(source.removeprefix(root), f"blessed entrypoint {blessed} does not exist",
+        yield Violation(source, f"blessed entrypoint {blessed} does not exist",
                         key=f"missing:{blessed}")
+    processes = {posixpath.normpath(p.path.strip()): p for p in contract.entrypoint.processes}
+    for path, proc in processes.items():
+        if not ctx.exists(path):
+            yield Violation(source, f"process {proc.name!r}: {path} does not exist",
+                            key=f"missing:{path}")
+    imported = entry_is_imported(contract.entrypoint.command)
     for facts in ctx.files:
+        if facts.path in processes:
+            proc = processes[facts.path]
+            if entry_is_imported(proc.command):
+                for guard in facts.main_guards:
+                    yield Violation(
+                        facts.path,
+                        f"process {proc.name!r} ({facts.path}) has an 'if __name__ == "
+                        f"\"__main__\"' guard, but production imports it "
+                        f"({proc.command.strip()}): a second way to start it",
+                        guard.line, guard.col, key="process-main-guard")
+            continue
+        if facts.path == blessed and imported:
+            # Production imports the blessed module (uvicorn pkg.main:app): its own guard
+            # is a second, unreviewed way to start the product.
+            for guard in facts.main_guards:
+                yield Violation(
+                    facts.path,
+                    f"the blessed entrypoint {blessed} has an 'if __name__ == \"__main__\"' "
+                    f"guard, but production imports it ({contract.entrypoint.command.strip()})"
+                    f": 'python {blessed}' is a second way to start the product",
+                    guard.line, guard.col, key="blessed-main-guard")
+            continue
         if facts.path == blessed or allowed.match_file(facts.path):
             continue
         for guard in facts.main_guards:
@@ -89,7 +123,7 @@ def check(ctx: CheckContext, params: Params) -> Iterable[Violation]:
         found = candidates(launch.target, dirs)
         if not found:  # 'flask run' with no app named, an ini that names none: nothing to say
             continue
-        if blessed in found or any(allowed.match_file(c) for c in found):
+        if blessed in found or any(allowed.match_file(c) or c in processes for c in found):
             continue
         kind, value = launch.target
         yield Violation(
