@@ -71,7 +71,8 @@ BAD_REPO = {
 
 
 def findings_by_id(root: Path, text: str) -> dict[str, list[tuple[str, int, str]]]:
-    report = run_verify(load_contract_text(text, root=root), use_cache=False, jobs=1)
+    report = run_verify(load_contract_text(text, root=root), use_cache=False, jobs=1,
+                        allow_commands=True)
     out: dict[str, list[tuple[str, int, str]]] = {}
     for result in report.invariants:
         assert result.outcome is not Outcome.ERROR, (result.id, result.error)

@@ -136,8 +136,12 @@ def run_verify(
     use_cache: bool = True,
     jobs: int | None = None,
     record: bool | None = False,
+    allow_commands: bool = False,
 ) -> RunReport:
-    """Load the contract and run every selected invariant over its repository."""
+    """Load the contract and run every selected invariant over its repository.
+
+    ``allow_commands``: run the contract's ``command`` invariants (off: each is an error).
+    """
     from truthgate.verify.engine import run_verify as engine_verify
 
     contract = load_guarded(contract_path, root=root)
@@ -148,6 +152,7 @@ def run_verify(
         baseline=baseline,
         use_cache=use_cache and contract.verify.cache,
         jobs=jobs,
+        allow_commands=allow_commands,
     )
     return record_cycle(stamp(report, contract), contract, record)
 
@@ -242,6 +247,7 @@ def run_verify_all(
     use_cache: bool = True,
     jobs: int | None = None,
     record: bool | None = False,
+    allow_commands: bool = False,
 ) -> tuple[ContractGate, ...]:
     """Gate every contract below ``search_root`` (monorepo.find_contracts), one after another.
 
@@ -254,7 +260,7 @@ def run_verify_all(
     for found in find_contracts(search_root):
         try:
             report = run_verify(found.path, root=found.repo_root, use_cache=use_cache,
-                                jobs=jobs, record=record)
+                                jobs=jobs, record=record, allow_commands=allow_commands)
         except ContractError as exc:
             gates.append(ContractGate(found, error=exc.render()))
             continue

@@ -29,7 +29,10 @@ def default_runners(contract: Contract, environ: Mapping[str, str] | None = None
     def verify() -> RunReport:
         from truthgate.verify.engine import run_verify
 
-        return stamp(run_verify(contract, use_cache=contract.verify.cache), contract)
+        # A release runs the checklist's own `run: command` steps already: the person who
+        # releases runs the contract's programs, so its command invariants run too.
+        return stamp(run_verify(contract, use_cache=contract.verify.cache, allow_commands=True),
+                     contract)
 
     def smoke(target: str | None, base_url: str | None) -> RunReport:
         from truthgate.smoke.runner import SmokeUsageError, run_smoke
