@@ -22,8 +22,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import enum
-import gc
 import functools
+import gc
 import hashlib
 import hmac
 import os

@@ -91,7 +91,7 @@ class ResultsCache:
             sealed = read_regular(self.path, MAX_CACHE_BYTES)  # a FIFO here must not hang
         except OSError:
             return None
-        raw = unseal(sealed)  # not written by this user's truthgate: ignored
+        raw = unseal(sealed)  # None: another user's or machine's file, not reused
         if raw is None:
             return None
         try:
