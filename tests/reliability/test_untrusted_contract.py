@@ -12,6 +12,7 @@ import io
 import os
 import pickle
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,8 @@ from truthgate.verify import cachedir
 from truthgate.verify.cache import CACHE_FILE
 from truthgate.verify.cachedir import CACHE_DIR
 from truthgate.verify.results_cache import RESULTS_FILE
+
+from .hostile_server import Server, hostile
 
 HEAD = """\
 version: 1
@@ -179,3 +182,76 @@ def test_without_a_usable_key_nothing_is_cached(tmp_path: Path) -> None:
     rc, _ = cli("verify", "-c", str(root / "product" / "truth.yaml"), xdg=blocker)
     assert rc == 0
     assert not (root / CACHE_DIR / RESULTS_FILE).exists()
+
+
+# --- smoke reaches only the hosts the run declares ----------------------------------------
+
+
+def _non_loopback_address() -> str | None:
+    """An IPv4 address of this machine that is not loopback (no packet is sent)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("192.0.2.1", 9))
+            address = str(s.getsockname()[0])
+        except OSError:
+            return None
+    return None if address.startswith("127.") or address == "0.0.0.0" else address
+
+
+SMOKE = """\
+version: 1
+product: {name: untrusted}
+entrypoint: {path: app.py}
+invariants: []
+smoke:
+  base_url: BASE
+  defaults: {timeout_s: 3}
+  scenarios:
+"""
+
+
+def smoke_run(tmp_path: Path, base: str, scenarios: str, *args: str) -> tuple[int, str]:
+    (tmp_path / "product").mkdir(exist_ok=True)
+    path = tmp_path / "product" / "truth.yaml"
+    path.write_text(SMOKE.replace("BASE", base) + scenarios, encoding="utf-8")
+    return cli("smoke", "-c", str(path), "-f", "json", *args)
+
+
+@pytest.fixture
+def internal(tmp_path: Path) -> Iterator[Server]:
+    """A server on a non-loopback address of this machine: what the contract must not reach."""
+    address = _non_loopback_address()
+    if address is None:
+        pytest.skip("this machine has no non-loopback IPv4 address")
+    with hostile("ok", tmp_path, host=address) as srv:
+        yield srv
+
+
+def test_a_step_url_to_an_undeclared_host_is_refused(tmp_path: Path, internal: Server) -> None:
+    steps = f"    - id: M\n      steps:\n        - request: {{url: '{internal.url}/meta'}}\n"
+    with hostile("ok", tmp_path) as local:
+        rc, out = smoke_run(tmp_path, local.url, steps)
+        assert internal.requests() == [], "an undeclared host received a request"
+        assert rc == 1 and "undeclared-host" in out, out
+        # Positive control: named on the command line, the same host is reached.
+        rc, out = smoke_run(tmp_path, local.url, steps, "-u", internal.url)
+        assert [r["path"] for r in internal.requests()] == ["/meta"], out
+
+
+def test_a_redirect_to_an_undeclared_host_is_not_followed(tmp_path: Path,
+                                                          internal: Server) -> None:
+    steps = "    - id: R\n      steps:\n        - request: {path: /go}\n"
+    with hostile("redirect-code", tmp_path, arg=f"302 {internal.url}/meta") as local:
+        rc, out = smoke_run(tmp_path, local.url, steps)
+        assert [r["path"] for r in local.requests()] == ["/go"]
+    assert internal.requests() == [], "a redirect carried the run to an undeclared host"
+    assert rc == 1 and "undeclared-host" in out, out
+
+
+def test_a_host_the_contract_declares_is_reached(tmp_path: Path, internal: Server) -> None:
+    steps = "    - id: H\n      steps:\n        - request: {path: /health}\n"
+    rc, out = smoke_run(tmp_path, internal.url, steps)
+    assert rc == 0, out
+    assert [r["path"] for r in internal.requests()] == ["/health"]
