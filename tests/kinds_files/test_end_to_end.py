@@ -165,5 +165,5 @@ def test_bad_params_are_contract_errors(tmp_path: Path) -> None:
     from truthgate.contract.problems import ContractError
 
     text = HEAD + "invariants:\n  - {id: p, kind: pattern, regex: '(unclosed'}\n"
-    with pytest.raises(ContractError, match="invalid regex"):
+    with pytest.raises(ContractError, match="invalid regular expression"):
         load_contract_text(text, root=tmp_path)
