@@ -1,0 +1,95 @@
+"""Issue 18, everything bounded: what a contract or a repository writes cannot hang a run.
+
+Each case is the real CLI in a child process with a hang guard (``HANG_S``, far beyond a
+normal run: only a hang reaches it). Before the fix each of the first three hung: Python's
+``re`` took 2.8 s on 24 characters of ``(a+)+$`` and doubled per character; a .gitignore
+glob ``*a*a*a*a*a*a*a*a*a*ab`` took 0.9 s on a 31-character name and minutes on 41.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .hostile_server import hostile
+
+HANG_S = 120
+EVIL_RE = "(x+)+y"  # backtracks exponentially on a run of x's with no y after it
+EVIL_GLOB = "*x*x*x*x*x*x*x*x*x*xy"
+LONG = "x" * 60
+
+
+def run(*args: str, cwd: Path) -> tuple[int, str]:
+    env = {**os.environ, "NO_COLOR": "1"}
+    try:
+        proc = subprocess.run([sys.executable, "-m", "truthgate", *args], cwd=cwd, env=env,
+                              capture_output=True, text=True, timeout=HANG_S, check=False)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"truthgate {args[0]} hung (no answer in {HANG_S} s)")
+    out = proc.stdout + proc.stderr
+    assert "Traceback" not in out, out
+    return proc.returncode, out
+
+
+def contract(root: Path, body: str) -> Path:
+    (root / "product").mkdir(parents=True, exist_ok=True)
+    path = root / "product" / "truth.yaml"
+    path.write_text("version: 1\nproduct: {name: bounded}\nentrypoint: {path: app.py}\n"
+                    + body, encoding="utf-8")
+    (root / "app.py").write_text(f"# {LONG}\nprint('hi')\n", encoding="utf-8")
+    return path
+
+
+def test_a_catastrophic_pattern_regex_does_not_hang_verify(tmp_path: Path) -> None:
+    path = contract(tmp_path, "invariants:\n"
+                    f"  - {{id: evil, kind: pattern, regex: '{EVIL_RE}', paths: ['*.py']}}\n"
+                    f"  - {{id: found, kind: pattern, regex: '(x+)+', paths: ['*.py']}}\n")
+    code, out = run("verify", "--no-cache", "-c", str(path), cwd=tmp_path)
+    assert code == 1, out  # `found` matches the x's; `evil` matches nothing
+    assert "evil" in out and f"matches /(x+)+/: '{LONG}'" in out
+
+
+def test_catastrophic_globs_in_a_gitignore_and_the_contract_do_not_hang_verify(
+        tmp_path: Path) -> None:
+    path = contract(tmp_path, "verify:\n"
+                    f"  exclude: ['{EVIL_GLOB}']\n"
+                    "invariants:\n"
+                    f"  - {{id: lines, kind: max_file_lines, limit: 100, "
+                    f"paths: ['*.py'], exclude: ['{EVIL_GLOB}']}}\n")
+    (tmp_path / ".gitignore").write_text(f"{EVIL_GLOB}\n/sub/{EVIL_GLOB}\n")
+    (tmp_path / "sub").mkdir()
+    for name in (LONG + ".py", "sub/" + LONG + "z.py", LONG + "y"):
+        (tmp_path / name).write_text("x = 1\n")
+    code, out = run("verify", "--no-cache", "-c", str(path), cwd=tmp_path)
+    assert code == 0, out
+
+
+def test_a_catastrophic_body_regex_does_not_hang_smoke(tmp_path: Path) -> None:
+    with hostile("reflect", tmp_path, arg="200") as srv:
+        path = contract(tmp_path, "invariants: []\nsmoke:\n"
+                        f"  base_url: {srv.url}\n  scenarios:\n"
+                        f"    - id: R\n      steps:\n        - request: {{path: /{LONG}}}\n"
+                        f"          expect: {{body_regex: ['{EVIL_RE}'], "
+                        f"body_not_regex: ['(x+)+$x']}}\n")
+        code, out = run("smoke", "-c", str(path), cwd=tmp_path)
+    assert code == 1, out
+    assert f"expected to match /{EVIL_RE}/" in out
+
+
+@pytest.mark.parametrize(("regex", "why"), [
+    (r"(a)\\1", "invalid escape sequence"),
+    ("(?=a)b", "invalid perl operator"),
+    ("(?<!a)b", "invalid perl operator"),
+])
+def test_constructs_re2_lacks_are_located_contract_errors(tmp_path: Path, regex: str,
+                                                         why: str) -> None:
+    path = contract(tmp_path, "invariants:\n"
+                    f"  - {{id: p, kind: pattern, regex: \"{regex}\"}}\n")
+    code, out = run("validate", str(path), cwd=tmp_path)
+    assert code == 2, out
+    assert why in out and "linear time by RE2" in out and "truth.yaml:5:" in out
+    assert "re2.cc" not in out  # RE2's own log line never reaches the user
