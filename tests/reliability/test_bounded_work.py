@@ -93,3 +93,39 @@ def test_constructs_re2_lacks_are_located_contract_errors(tmp_path: Path, regex:
     assert code == 2, out
     assert why in out and "linear time by RE2" in out and "truth.yaml:5:" in out
     assert "re2.cc" not in out  # RE2's own log line never reaches the user
+
+
+# --- release `run: command` steps have a time limit -----------------------------------------
+
+SLEEPER = ("import subprocess, sys, time\n"
+           "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+           "print('started', flush=True)\ntime.sleep(60)\n")
+
+
+def test_a_release_command_step_is_killed_at_its_timeout(tmp_path: Path) -> None:
+    from truthgate.app.release import default_runners
+    from truthgate.contract.loader import load_contract_text
+
+    text = ("version: 1\nproduct: {name: bounded}\nentrypoint: {path: app.py}\n"
+            "invariants: []\nrelease:\n  checklist:\n"
+            "    - name: build\n      run: command\n"
+            f"      command: '{sys.executable} sleeper.py'\n"
+            "      timeout_seconds: 1\n")
+    (tmp_path / "sleeper.py").write_text(SLEEPER, encoding="utf-8")
+    contract_obj = load_contract_text(text, root=tmp_path)
+    step = contract_obj.release.checklist[0]
+    assert step.timeout_seconds == 1
+    runners = default_runners(contract_obj, cycles_dir=tmp_path / "cycles", record=False)
+    # The grandchild keeps the pipes open: only killing the process group ends the wait.
+    done = runners.command(step.command)
+    assert done.returncode == 124
+    assert "timed out after 1 s and was killed" in done.output and "started" in done.output
+
+
+@pytest.mark.parametrize(("value", "ok"), [("5", True), ("0", False), ("-1", False),
+                                           ("100000", False), ("'x'", False)])
+def test_a_release_step_timeout_is_validated(tmp_path: Path, value: str, ok: bool) -> None:
+    path = contract(tmp_path, "invariants: []\nrelease:\n  checklist:\n"
+                    f"    - {{name: b, run: command, command: 'true', timeout_seconds: {value}}}\n")
+    code, out = run("validate", str(path), cwd=tmp_path)
+    assert code == (0 if ok else 2), out

@@ -17,7 +17,7 @@ from truthgate.contract.model import Contract, ReleaseStep
 from truthgate.cycles.ledger import Cycle, list_cycles, record_cycle, rewrite_cycle
 from truthgate.model import RunReport
 from truthgate.release.core import ReleaseRunners, ReleaseUsageError
-from truthgate.release.runners import Git, run_command
+from truthgate.release.runners import DEFAULT_TIMEOUT_S, Git, run_command
 
 
 def default_runners(contract: Contract, environ: Mapping[str, str] | None = None,
@@ -55,8 +55,15 @@ def default_runners(contract: Contract, environ: Mapping[str, str] | None = None
     def resave(cycle: Cycle, report: RunReport) -> Cycle | None:
         return rewrite_cycle(cycle, report)
 
+    # Each command step's time limit, by its command line (the runner protocol passes the
+    # line only; two steps running the same line get the longer limit).
+    limits: dict[str, float] = {}
+    for step in contract.release.checklist:
+        limits[step.command] = max(limits.get(step.command, 0.0), step.timeout_seconds)
+
     return ReleaseRunners(
         verify=verify, smoke=smoke, logs=logs,
-        command=lambda cmd: run_command(cmd, contract.root), history=history, record=save,
+        command=lambda cmd: run_command(cmd, contract.root, limits.get(cmd, DEFAULT_TIMEOUT_S)),
+        history=history, record=save,
         git=Git(contract.root, ledger), stamp=lambda r: stamp(r, contract, r.context.flags),
         rerecord=resave)

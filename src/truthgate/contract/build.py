@@ -247,6 +247,7 @@ def build_contract(
                     command=s.get("command", ""),
                     source=s.get("source", ""),
                     optional=bool(s.get("optional", False)),
+                    timeout_seconds=float(s.get("timeout_seconds", 1800)),
                 )
                 for s in rel.get("checklist", ())
             ),
