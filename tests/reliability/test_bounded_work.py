@@ -129,3 +129,17 @@ def test_a_release_step_timeout_is_validated(tmp_path: Path, value: str, ok: boo
                     f"    - {{name: b, run: command, command: 'true', timeout_seconds: {value}}}\n")
     code, out = run("validate", str(path), cwd=tmp_path)
     assert code == (0 if ok else 2), out
+
+
+# --- contract problems are capped ---------------------------------------------------------
+
+
+def test_a_contract_with_thousands_of_problems_shows_fifty_and_counts_the_rest(
+        tmp_path: Path) -> None:
+    many = "".join(f"  - {{id: i{n}, kind: no_such_kind_{n}}}\n" for n in range(2000))
+    path = contract(tmp_path, "invariants:\n" + many + "unknown_key: " + "x" * 100_000 + "\n")
+    code, out = run("validate", str(path), cwd=tmp_path)
+    assert code == 2
+    assert out.count("^") < 60 * 170 and len(out) < 200_000, len(out)
+    assert "more problems not shown" in out
+    assert out.rstrip().splitlines()[-1].startswith("2001 problems in ")
