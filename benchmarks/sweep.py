@@ -179,19 +179,26 @@ def main() -> int:
     # unexamined Python: real processes and files too, so they belong with the servers.
     servers = sweep_pytest([here + name for name in (
         "test_hostile_servers.py", "test_safety_rails.py", "test_production_rails.py",
-        "test_contract_runs.py", "test_bounded_reads.py", "test_false_greens.py")],
+        "test_contract_runs.py", "test_bounded_reads.py", "test_false_greens.py",
+        "test_untrusted_contract.py", "test_bounded_work.py")],
         opts.rounds)
+    # Contracts generated from the schema, through validate, verify and smoke (400 examples
+    # under TRUTHGATE_SWEEP; one round: the examples are derandomized).
+    schema_runs = sweep_pytest([here + "test_schema_contracts.py"], 1)
     k_runs, k_found = sweep_canaries(opts.rounds)
     canary_tests = sweep_pytest([here + "test_canaries.py"], 1)
     cy_expected, cy_lost, cy_dup, cy_bad = sweep_cycles(opts.rounds)
     s_failed = servers.get("failed", 0) + servers.get("error", 0) + servers.get("errors", 0)
     k_failed = canary_tests.get("failed", 0)
+    g_failed = schema_runs.get("failed", 0) + schema_runs.get("error", 0)
     print()
     print(f"contracts tried:        {c_tried} ({c_failed} failed; inputs in {opts.failures})")
     print(f"hostile trees tried:    {t_tried} ({t_failed} failed, {t_skipped} skipped as root)")
     print(f"hostile server/rail cases: {servers.get('passed', 0) + s_failed} "
           f"({s_failed} failed, {servers.get('xfailed', 0)} known bugs xfailed)")
     print(f"hostile cases tried:    {t_tried + servers.get('passed', 0) + s_failed}")
+    print(f"schema-generated runs:  {sum(schema_runs.values())} tests, 400 contracts x "
+          f"validate/verify/smoke ({g_failed} failed)")
     print(f"canary runs:            {k_runs} CLI runs x 6 --out files, "
           f"+ {sum(canary_tests.values())} canary tests ({k_failed} failed)")
     print(f"canary bytes found:     {k_found}")
@@ -199,7 +206,8 @@ def main() -> int:
           "writers alongside")
     print(f"cycles lost:            {cy_lost} (duplicated {cy_dup}, unreadable {cy_bad})")
     print(f"wall time:              {time.monotonic() - started:.0f} s")
-    bad = c_failed + t_failed + s_failed + k_failed + k_found + cy_lost + cy_dup + cy_bad
+    bad = (c_failed + t_failed + s_failed + k_failed + k_found + cy_lost + cy_dup + cy_bad
+           + g_failed)
     return 1 if bad else 0
 
 

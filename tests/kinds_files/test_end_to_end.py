@@ -71,7 +71,8 @@ BAD_REPO = {
 
 
 def findings_by_id(root: Path, text: str) -> dict[str, list[tuple[str, int, str]]]:
-    report = run_verify(load_contract_text(text, root=root), use_cache=False, jobs=1)
+    report = run_verify(load_contract_text(text, root=root), use_cache=False, jobs=1,
+                        allow_commands=True)
     out: dict[str, list[tuple[str, int, str]]] = {}
     for result in report.invariants:
         assert result.outcome is not Outcome.ERROR, (result.id, result.error)
@@ -164,5 +165,5 @@ def test_bad_params_are_contract_errors(tmp_path: Path) -> None:
     from truthgate.contract.problems import ContractError
 
     text = HEAD + "invariants:\n  - {id: p, kind: pattern, regex: '(unclosed'}\n"
-    with pytest.raises(ContractError, match="invalid regex"):
+    with pytest.raises(ContractError, match="invalid regular expression"):
         load_contract_text(text, root=tmp_path)

@@ -49,7 +49,8 @@ def expand(text: str, context: dict[str, str]) -> str:
 
 
 def run_like_github(step: dict[str, Any], context: dict[str, str], workspace: Path,
-                    runner_temp: Path, path: str = "/usr/bin:/bin") -> tuple[int, str]:
+                    runner_temp: Path, path: str = "/usr/bin:/bin",
+                    event: str = "push") -> tuple[int, str]:
     """Run one ``shell: bash`` step as the Actions runner does; (exit status, log).
 
     The runner writes the expanded ``run:`` text to a file and runs
@@ -62,7 +63,7 @@ def run_like_github(step: dict[str, Any], context: dict[str, str], workspace: Pa
     script.write_text(expand(step["run"], context))
     env = {"PATH": path, "NO_COLOR": "1", "CI": "true", "GITHUB_ACTIONS": "true",
            "HOME": str(runner_temp / "home"), "RUNNER_TEMP": str(runner_temp),
-           "GITHUB_WORKSPACE": str(workspace),
+           "GITHUB_WORKSPACE": str(workspace), "GITHUB_EVENT_NAME": event,
            "GITHUB_OUTPUT": str(runner_temp / "output"),
            "GITHUB_STEP_SUMMARY": str(runner_temp / "summary.md")}
     env.update({k: expand(str(v), context) for k, v in step.get("env", {}).items()})
@@ -85,13 +86,14 @@ def fake_install(runner_temp: Path) -> None:
     (bin_dir / "truthgate").symlink_to(Path(sys.executable).with_name("truthgate"))
 
 
-def run_step(repo: Path, runner_temp: Path, **inputs: str) -> tuple[int, dict[str, str], str]:
-    """Run the action's 'Run truthgate' step; (exit code, outputs, log)."""
+def run_step(repo: Path, runner_temp: Path, event: str = "push",
+             **inputs: str) -> tuple[int, dict[str, str], str]:
+    """Run the action's 'Run truthgate' step on ``event``; (exit code, outputs, log)."""
     step = next(s for s in ACTION["runs"]["steps"] if s.get("id") == "run")
     fake_install(runner_temp)
     defaults = {k: str(v.get("default", "")) for k, v in ACTION["inputs"].items()}
     context = {f"inputs.{k}": v for k, v in {**defaults, **inputs}.items()}
-    code, log = run_like_github(step, context, repo, runner_temp)
+    code, log = run_like_github(step, context, repo, runner_temp, event=event)
     return code, outputs_of(runner_temp), log
 
 
@@ -155,6 +157,28 @@ def test_unknown_command_and_missing_log_file_are_reported_not_fatal(tmp_path: P
     assert "truthgate verify: exit 0" in log  # still ran after both
     summary = (tmp_path / "runner" / "summary.md").read_text()
     assert "**truthgate bogus**: unknown command" in summary
+
+
+@needs_bash
+@pytest.mark.parametrize(("event", "allow", "runs"), [
+    ("pull_request", "auto", False),
+    ("pull_request_target", "auto", False),
+    ("push", "auto", True),
+    ("pull_request", "true", True),
+    ("push", "false", False),
+])
+def test_command_invariants_run_only_when_allowed(tmp_path: Path, event: str, allow: str,
+                                                  runs: bool) -> None:
+    repo = make_repo(tmp_path / "repo", "green")
+    script = "open('ran', 'w').close()"
+    (repo / "product" / "truth.yaml").write_text(
+        CONTRACT + f"  - {{id: cmd, kind: command, argv: [{sys.executable!r}, -c, {script!r}]}}\n")
+    code, outputs, log = run_step(repo, tmp_path / "runner", event=event, commands="verify",
+                                  **{"allow-commands": allow, "fail-on-error": "false"})
+    assert (repo / "ran").exists() is runs, log
+    assert outputs["exit-code"] == ("0" if runs else "1"), log
+    if not runs:
+        assert "needs --allow-commands" in log
 
 
 def test_the_action_inputs_reach_the_script_only_through_env() -> None:

@@ -261,6 +261,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--delay", default="")
     ap.add_argument("--cert", default="")
     ap.add_argument("--key", default="")
+    ap.add_argument("--host", default="127.0.0.1")
     opts = ap.parse_args(argv)
     lock = threading.Lock()
     gate = threading.Lock()
@@ -277,7 +278,7 @@ def main(argv: list[str] | None = None) -> None:
     if opts.behaviour == "gzip-bomb":
         _bomb_member()  # compress before announcing the port: the client's clock is running
     lsock = socket.socket()
-    lsock.bind(("127.0.0.1", 0))
+    lsock.bind((opts.host, 0))
     lsock.listen(64)
     print(lsock.getsockname()[1], flush=True)
     behaviour = BEHAVIOURS[opts.behaviour]
@@ -310,10 +311,11 @@ class Server:
     port: int
     log: Path
     proc: subprocess.Popen[bytes]
+    host: str = "127.0.0.1"
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     def requests(self) -> list[dict[str, Any]]:
         if not self.log.exists():
@@ -323,11 +325,12 @@ class Server:
 
 @contextmanager
 def hostile(behaviour: str, log_dir: Path, arg: str = "", delay: float = 0,
-            cert: tuple[Path, Path] | None = None) -> Iterator[Server]:
-    """Start a hostile server process; yield it; always kill it."""
+            cert: tuple[Path, Path] | None = None,
+            host: str = "127.0.0.1") -> Iterator[Server]:
+    """Start a hostile server process on ``host``; yield it; always kill it."""
     log = log_dir / f"{behaviour}-{time.monotonic_ns()}.jsonl"
     cmd = [sys.executable, __file__, behaviour, "--log", str(log), "--arg", arg,
-           "--delay", str(delay or "")]
+           "--delay", str(delay or ""), "--host", host]
     if cert is not None:
         cmd += ["--cert", str(cert[0]), "--key", str(cert[1])]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
@@ -336,7 +339,7 @@ def hostile(behaviour: str, log_dir: Path, arg: str = "", delay: float = 0,
         line = proc.stdout.readline()
         if not line.strip():
             raise RuntimeError(f"hostile server {behaviour} did not start")
-        yield Server(int(line), log, proc)
+        yield Server(int(line), log, proc, host)
     finally:
         proc.kill()
         proc.wait(10)

@@ -157,7 +157,8 @@ def test_a_known_valid_contract_verifies_alike_and_reuses_the_fresh_runs_results
 
     # The first load types the params; a later load of the same text leaves them raw for
     # the runner. Both must give the same verdict, and key the results cache alike.
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    # Outside the repository: the user's cache (contract marks, the cache key) is not walked.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path.parent / f"{tmp_path.name}-xdg"))
     monkeypatch.delenv("TRUTHGATE_NO_CONTRACT_CACHE", raising=False)
     write("product/truth.yaml", "version: 1\nproduct: {name: x}\nentrypoint: {path: a.py}\n"
           "invariants: [{id: short, kind: max_file_lines, limit: 2}]\n")

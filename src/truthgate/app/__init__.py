@@ -137,8 +137,12 @@ def run_verify(
     jobs: int | None = None,
     record: bool | None = False,
     progress: Callable[[int, int], None] | None = None,
+    allow_commands: bool = False,
 ) -> RunReport:
-    """Load the contract and run every selected invariant over its repository."""
+    """Load the contract and run every selected invariant over its repository.
+
+    ``allow_commands``: run the contract's ``command`` invariants (off: each is an error).
+    """
     from truthgate.verify.engine import run_verify as engine_verify
 
     contract = load_guarded(contract_path, root=root)
@@ -150,6 +154,7 @@ def run_verify(
         use_cache=use_cache and contract.verify.cache,
         jobs=jobs,
         progress=progress,
+        allow_commands=allow_commands,
     )
     return record_cycle(stamp(report, contract), contract, record)
 
@@ -257,6 +262,7 @@ def run_verify_all(
     use_cache: bool = True,
     jobs: int | None = None,
     record: bool | None = False,
+    allow_commands: bool = False,
 ) -> tuple[ContractGate, ...]:
     """Gate every contract below ``search_root`` (monorepo.find_contracts), one after another.
 
@@ -269,7 +275,7 @@ def run_verify_all(
     for found in find_contracts(search_root):
         try:
             report = run_verify(found.path, root=found.repo_root, use_cache=use_cache,
-                                jobs=jobs, record=record)
+                                jobs=jobs, record=record, allow_commands=allow_commands)
         except ContractError as exc:
             gates.append(ContractGate(found, error=exc.render()))
             continue

@@ -20,7 +20,7 @@ from truthgate.contract.model import Contract, ReleaseStep
 from truthgate.cycles.ledger import Cycle, list_cycles, record_cycle, rewrite_cycle
 from truthgate.model import RunReport
 from truthgate.release.core import LogSourceError, ReleaseRunners, ReleaseUsageError
-from truthgate.release.runners import Git, run_command
+from truthgate.release.runners import DEFAULT_TIMEOUT_S, Git, run_command
 from truthgate.release.targets import runs_unsafe
 
 LOGS_COMMAND_TIMEOUT_S = 600
@@ -71,7 +71,10 @@ def default_runners(contract: Contract, environ: Mapping[str, str] | None = None
     def verify() -> RunReport:
         from truthgate.verify.engine import run_verify
 
-        return stamp(run_verify(contract, use_cache=contract.verify.cache), contract)
+        # A release runs the checklist's own `run: command` steps already: the person who
+        # releases runs the contract's programs, so its command invariants run too.
+        return stamp(run_verify(contract, use_cache=contract.verify.cache, allow_commands=True),
+                     contract)
 
     def smoke(target: str | None, base_url: str | None) -> RunReport:
         from truthgate.smoke.runner import SmokeUsageError, run_smoke
@@ -96,8 +99,15 @@ def default_runners(contract: Contract, environ: Mapping[str, str] | None = None
     def resave(cycle: Cycle, report: RunReport) -> Cycle | None:
         return rewrite_cycle(cycle, report)
 
+    # Each command step's time limit, by its command line (the runner protocol passes the
+    # line only; two steps running the same line get the longer limit).
+    limits: dict[str, float] = {}
+    for step in contract.release.checklist:
+        limits[step.command] = max(limits.get(step.command, 0.0), step.timeout_seconds)
+
     return ReleaseRunners(
         verify=verify, smoke=smoke, logs=logs,
-        command=lambda cmd: run_command(cmd, contract.root), history=history, record=save,
+        command=lambda cmd: run_command(cmd, contract.root, limits.get(cmd, DEFAULT_TIMEOUT_S)),
+        history=history, record=save,
         git=Git(contract.root, ledger), stamp=lambda r: stamp(r, contract, r.context.flags),
         rerecord=resave)

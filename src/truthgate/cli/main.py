@@ -133,6 +133,10 @@ def verify(
         ),
     ] = None,
     record: RecordOpt = None,
+    allow_commands: Annotated[bool, typer.Option(
+        "--allow-commands", help="Run the contract's `command` invariants (programs named by "
+        "the contract). Without it each is reported 'not run' and fails the gate; leave it off "
+        "for contracts from untrusted pull requests.")] = False,
 ) -> None:
     """Check the repository against the contract's invariants, statically."""
     if all_contracts:
@@ -140,7 +144,7 @@ def verify(
             "--contract": contract, "--root": root, "--select": select, "--ignore": ignore,
             "--baseline": baseline, "--write-baseline": write_baseline, "--out": out})
         verify_all(search_root or Path("."), fmt, use_cache=not no_cache, jobs=jobs,
-                   record=record)
+                   record=record, allow_commands=allow_commands)
     if search_root is not None:
         _die(f"ROOT ({search_root}) is for --all; gate one contract with --contract and --root")
     from truthgate import app as usecases
@@ -158,6 +162,7 @@ def verify(
             jobs=jobs,
             record=record and write_baseline is None,
             progress=lambda done, total: progress.update(done, total),
+            allow_commands=allow_commands,
         )
     if write_baseline is not None:
         from truthgate.verify.baseline import write_baseline as write

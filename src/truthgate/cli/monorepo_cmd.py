@@ -49,7 +49,7 @@ def refuse_single_contract_options(**given: object) -> None:
 
 
 def verify_all(root: Path, fmt: str, *, use_cache: bool, jobs: int | None,
-               record: bool | None) -> NoReturn:
+               record: bool | None, allow_commands: bool = False) -> NoReturn:
     """Gate every contract below ``root``; print per-contract verdicts and reports; exit."""
     from truthgate import app as usecases
     from truthgate.monorepo import combined_exit_code
@@ -58,7 +58,8 @@ def verify_all(root: Path, fmt: str, *, use_cache: bool, jobs: int | None,
         _die(f"--all prints {', '.join(ALL_FORMATS[:-1])} or {ALL_FORMATS[-1]}, got {fmt!r} "
              "(for SARIF, JUnit or a report file per contract, run one job per contract: see "
              "'truthgate matrix')")
-    gates = usecases.run_verify_all(root, use_cache=use_cache, jobs=jobs, record=record)
+    gates = usecases.run_verify_all(root, use_cache=use_cache, jobs=jobs, record=record,
+                                    allow_commands=allow_commands)
     if not gates:
         _die(_nothing_found(root))
     if fmt == "json":

@@ -290,6 +290,7 @@ def build_contract(
                     source=s.get("source", ""),
                     source_command=s.get("source_command", ""),
                     optional=bool(s.get("optional", False)),
+                    timeout_seconds=float(s.get("timeout_seconds", 1800)),
                 )
                 for s in rel.get("checklist", ())
             ),

@@ -168,6 +168,7 @@ class ReleaseStep:
     source: str = ""  # a logs step's log file, relative to the repository root or absolute
     source_command: str = ""  # a logs step's log as the output of a shell-free command
     optional: bool = False  # a step that cannot run is skipped (said in the tag), not red
+    timeout_seconds: float = 1800.0  # a 'command' step is killed (with its children) after
 
 
 @dataclass(frozen=True)

@@ -82,25 +82,46 @@ class ContractError(TruthgateError):
         return render_problems(self.filename, self.problems, self.source)
 
 
+MAX_SHOWN = 50  # problems rendered in full; the rest are counted ("and N more")
+_EXCERPT = 160  # characters of a source line shown around the problem's column
+
+
+def _excerpt(text: str, start: int, width: int) -> tuple[str, int, int]:
+    """(shown text, caret start, caret width): a window of a long line around ``start``."""
+    if len(text) <= _EXCERPT:
+        return text, start, width
+    left = max(start - 1 - _EXCERPT // 3, 0)
+    shown = text[left:left + _EXCERPT]
+    prefix = "…" if left else ""
+    suffix = "…" if left + _EXCERPT < len(text) else ""
+    caret = start - left + len(prefix)
+    return prefix + shown + suffix, caret, max(min(width, _EXCERPT - (start - 1 - left)), 1)
+
+
 def render_problems(filename: str, problems: Sequence[ContractProblem], source: str) -> str:
     lines = source.splitlines()
     blocks: list[str] = []
-    for p in problems:
+    for p in problems[:MAX_SHOWN]:
         block = [printable(p.headline(filename))]
         if p.line and 0 < p.line <= len(lines):
             text = printable(lines[p.line - 1].replace("\t", " "))
             gutter = f"{p.line:>4} | "
-            block.append(gutter + text)
             start = max(p.col, 1)
             if p.end_line == p.line and p.end_col > start:
                 width = p.end_col - start
             else:
                 width = max(len(text.rstrip()) - start + 1, 1)
+            text, start, width = _excerpt(text, start, width)
+            block.append(gutter + text)
             block.append(" " * (len(gutter) + start - 1) + "^" * width)
         if p.help:
             block.append(f"  help: {printable(p.help)}")
         blocks.append("\n".join(block))
     count = len(problems)
+    if count > MAX_SHOWN:
+        blocks.append(f"... and {count - MAX_SHOWN} more problem"
+                      f"{'s' if count - MAX_SHOWN != 1 else ''} not shown "
+                      "(fix these first; the rest are reported again)")
     blocks.append(f"{count} problem{'s' if count != 1 else ''} in {filename}")
     return "\n".join(blocks)
 

@@ -254,6 +254,11 @@ def _sections() -> dict[str, Any]:
                                          "What the step runs."),
                             "target": _str("Smoke target for a smoke step."),
                             "command": _str("Shell-free command line for a 'command' step."),
+                            "timeout_seconds": {
+                                "type": "number", "exclusiveMinimum": 0, "maximum": 86400,
+                                "description": "A 'command' step still running after this "
+                                "long is killed, with its child processes, and is red "
+                                "(default 1800)."},
                             "source": _str(
                                 "A 'logs' step's log file: relative to the repository root, "
                                 "or absolute (a deploy log outside the repository); "

@@ -61,6 +61,15 @@ def _is_repo_glob(value: object) -> bool:
     return is_inside_root(value)
 
 
+@_FORMATS.checks("linear-regex", raises=ValueError)
+def _is_linear_regex(value: object) -> bool:
+    if isinstance(value, str):
+        from truthgate.contract.linregex import compile_linear
+
+        compile_linear(value)
+    return True
+
+
 @_FORMATS.checks("regex", raises=re.error)
 def _is_regex(value: object) -> bool:
     if isinstance(value, str):
@@ -202,7 +211,7 @@ def _explain(
         if fmt == "http-url":
             return [_problem(loaded, path, url_problem(str(err.instance)),
                              help="an http(s) URL with a host and a port in 1..65535")]
-        if fmt == "regex":
+        if fmt in ("regex", "linear-regex"):
             detail = str(err.cause) if err.cause else "invalid"
             return [
                 _problem(loaded, path, f"invalid regular expression {err.instance!r}: {detail}")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shlex
+import signal
 import subprocess
 from pathlib import Path
 
@@ -11,6 +14,8 @@ from truthgate.release.core import CommandResult, GitError
 
 GIT_TIMEOUT_S = 30
 OUTPUT_TAIL = 4000
+DEFAULT_TIMEOUT_S = 1800.0  # a release 'command' step's limit when the contract gives none
+_GRACE_S = 5.0
 
 
 class Git:
@@ -102,23 +107,41 @@ def _status_words() -> dict[str, str]:
 _STATUS = _status_words()
 
 
-def run_command(command: str, cwd: Path, timeout_s: float | None = None) -> CommandResult:
-    """Run a shell-free command line in ``cwd``; a missing program is exit status 127."""
+def run_command(command: str, cwd: Path,
+                timeout_s: float | None = DEFAULT_TIMEOUT_S) -> CommandResult:
+    """Run a shell-free command line in ``cwd``; a missing program is exit status 127.
+
+    Past ``timeout_s`` the command's whole process group is killed (a test runner's
+    workers would otherwise keep the pipes open) and the result is status 124.
+    """
     try:
         argv = shlex.split(command)
     except ValueError as exc:
         return CommandResult(2, f"cannot parse the command: {exc}")
     if not argv:
         return CommandResult(2, "empty command")
+    posix = os.name == "posix"
     try:
-        done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, errors="replace",
-                              timeout=timeout_s, check=False)
+        proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, errors="replace",
+                                start_new_session=posix)
     except FileNotFoundError:
         return CommandResult(127, f"{argv[0]}: command not found")
-    except subprocess.TimeoutExpired:
-        return CommandResult(124, f"timed out after {timeout_s} s")
     except OSError as exc:
         return CommandResult(126, f"{argv[0]}: {exc.strerror or exc}")
-    return CommandResult(done.returncode, (done.stdout + done.stderr)[-OUTPUT_TAIL:])
+    try:
+        out, err = proc.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        if posix:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+        proc.kill()
+        try:
+            out, err = proc.communicate(timeout=_GRACE_S)
+        except subprocess.TimeoutExpired:
+            out, err = "", ""
+        tail = ((out or "") + (err or ""))[-OUTPUT_TAIL:]
+        return CommandResult(124, f"timed out after {timeout_s:g} s and was killed\n{tail}")
+    return CommandResult(proc.returncode, ((out or "") + (err or ""))[-OUTPUT_TAIL:])
 
 

@@ -229,7 +229,14 @@ async def _one_hop(client: httpx.AsyncClient, method: str, url: str,
 
     With ``truncate`` a longer body is cut at the cap (the third value says so).
     """
-    request = client.build_request(method, url, headers=headers, content=content)
+    try:
+        request = client.build_request(method, url, headers=headers, content=content)
+    except UnicodeEncodeError as exc:
+        # A header value from the contract (or rendered from the environment) that is not
+        # ASCII: HTTP cannot carry it as written. A step error, never an internal one.
+        bad = next((n for n, v in headers if not v.isascii()), "?")
+        raise TransportFailure("invalid-header", f"header {bad!r} has a non-ASCII value "
+                                                 f"({exc.reason}); encode it first") from None
     resp = await client.send(request, stream=True, follow_redirects=False)
     try:
         length = resp.headers.get("content-length", "")

@@ -7,10 +7,10 @@ e.g. ``status: expected 200, got 503``. The sentences are masked by the caller.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from typing import Any
 
+from truthgate.contract.linregex import search as re_search
 from truthgate.redact import scrub
 from truthgate.smoke.jpath import MISS, search
 from truthgate.smoke.kinds.base import MISSING
@@ -74,7 +74,7 @@ def _check_json(check: JsonCheck, data: Any) -> str | None:
         return None if ok else f"{where}: expected a {check.value}, got {short(got)}"
     if check.op == "regex":
         text = got if isinstance(got, str) else short(got, 10_000)
-        return None if re.search(str(check.value), text) else (
+        return None if re_search(str(check.value), text) else (
             f"{where}: expected to match /{check.value}/, got {short(got)}")
     # exists
     present = got is not None
@@ -129,7 +129,7 @@ def evaluate(expect: Expect, *, status: int, headers: tuple[tuple[str, str], ...
             out.append(f"header {n}: expected {want!r}, got {got!r}")
     for n, pat in h.regex:
         got = _header(headers, n)
-        if got is None or not re.search(pat, got):
+        if got is None or not re_search(pat, got):
             out.append(f"header {n}: expected to match /{pat}/, got {got!r}")
     needs_json = schema is not None or expect.json
     if needs_json and data is MISSING:
@@ -146,7 +146,7 @@ def evaluate(expect: Expect, *, status: int, headers: tuple[tuple[str, str], ...
     out += [f"body: expected not to contain {s!r}" for s in expect.body_not_contains
             if s in body]
     out += [f"body: expected to match /{p}/" for p in expect.body_regex
-            if not re.search(p, body)]
+            if not re_search(p, body)]
     out += [f"body: expected not to match /{p}/" for p in expect.body_not_regex
-            if re.search(p, body)]
+            if re_search(p, body)]
     return out

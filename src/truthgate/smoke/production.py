@@ -17,6 +17,13 @@ Two guards, both from issue 9 and issue 18:
   is refused when that URL is a production target, whatever the flags and whatever the
   scenario says about itself. A host name is also resolved, and its addresses compared
   with the production targets' addresses, so a name pointing at production is production.
+- :class:`Rails` also confines every hop to the hosts the run knows: loopback (every
+  spelling), the hosts of the contract's ``smoke.base_url`` and ``targets:``, and the base
+  URL given on the command line. A step's absolute ``url:`` or a redirect to any other host
+  is refused (``undeclared-host``) before a byte is sent: a contract from a pull request
+  cannot make the CI machine request an address it does not name where a reviewer reads it
+  (cloud metadata, an internal service). Hosts compare by spelling (canonical form), not by
+  resolution; the port is free (a redirect from http to https stays allowed).
 """
 
 from __future__ import annotations
@@ -127,6 +134,8 @@ class Rails:
 
     production_urls: tuple[str, ...] = ()
     unsafe_routes: tuple[UnsafeRoute, ...] = ()
+    # Hosts a hop may go to besides loopback; None: any (engine tests that pass no list).
+    allowed_hosts: frozenset[str] | None = None
     _endpoints: frozenset[tuple[str, int]] = field(init=False)
     _resolved: dict[tuple[str, int], frozenset[tuple[str, int]]] = field(
         init=False, default_factory=dict)
@@ -136,10 +145,24 @@ class Rails:
 
     @classmethod
     def build(cls, production_urls: Iterable[str],
-              routes: Iterable[tuple[str, str, bool]]) -> Rails:
-        """Rails from the production targets' URLs and the contract's (method, path, unsafe)."""
+              routes: Iterable[tuple[str, str, bool]],
+              declared_urls: Iterable[str] | None = None) -> Rails:
+        """Rails from the production targets' URLs, the contract's (method, path, unsafe)
+        and the URLs whose hosts requests may go to (with loopback; None: any host)."""
+        allowed = None
+        if declared_urls is not None:
+            allowed = frozenset(o[1] for o in map(origin, declared_urls) if o is not None)
         return cls(tuple(production_urls),
-                   tuple(UnsafeRoute.of(m, p) for m, p, unsafe in routes if unsafe))
+                   tuple(UnsafeRoute.of(m, p) for m, p, unsafe in routes if unsafe), allowed)
+
+    def declared(self, url: str) -> bool:
+        """True when ``url``'s host is loopback or one the run declared."""
+        if self.allowed_hosts is None:
+            return True
+        found = origin(url)
+        if found is None:
+            return True  # not a URL: the client refuses it with its own error
+        return found[1] == _LOOPBACK or found[1] in self.allowed_hosts
 
     def writes(self, method: str, url: str) -> str:
         """Why a request writes ('' when it does not)."""
@@ -184,7 +207,14 @@ class Rails:
         return bool(await self._addresses(*mine) & theirs)
 
     async def check(self, method: str, url: str) -> None:
-        """Raise :class:`TransportFailure` if sending ``method url`` would write to production."""
+        """Raise :class:`TransportFailure` if ``method url`` goes to a host the run does not
+        declare, or would write to production."""
+        if not self.declared(url):
+            raise TransportFailure(
+                "undeclared-host",
+                f"refused to send {method.upper()} to {_where(url)}: the host is neither "
+                "loopback nor declared by the contract (smoke.base_url, smoke.targets) "
+                "nor given with --base-url")
         if not self._endpoints:
             return  # no production target in this run: nothing to protect
         why = self.writes(method, url)

@@ -85,7 +85,8 @@ async def wait_ready(env: StepEnv, scenarios: Iterable[Scenario] | ReadyPlan,
             return f"{source} could not build its probe: {exc}"
         prep = replace(prep, timeout_s=min(env.timeout_s, left))
         try:
-            resp = await send(env.client, prep, max_body=env.max_body, max_redirects=5)
+            resp = await send(env.client, prep, max_body=env.max_body, max_redirects=5,
+                              guard=env.rails.check if env.rails is not None else None)
         except TransportFailure as exc:
             last = exc.message
         else:

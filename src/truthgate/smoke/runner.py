@@ -131,6 +131,18 @@ def _resolve(spec: SmokeSpec, base_url: str | None, target: str | None,
     return url, production, tuple(production_urls)
 
 
+def _declared_urls(spec: SmokeSpec, environ: Mapping[str, str]) -> list[str]:
+    """The contract's base URL and every target's, rendered (an unrenderable one is left out)."""
+    out: list[str] = []
+    for raw in (spec.base_url, *(t.base_url for t in spec.targets)):
+        if raw:
+            try:
+                out.append(render(raw, {}, environ))
+            except TemplateError:
+                continue
+    return out
+
+
 def _select(spec: SmokeSpec, ids: Sequence[str]) -> tuple[Scenario, ...]:
     if not ids:
         return spec.scenarios
@@ -174,7 +186,8 @@ async def run_smoke_async(
         raise SmokeUsageError("concurrency must be at least 1")
     url, production, production_urls = _resolve(spec, base_url, target, environ)
     rails = Rails.build(production_urls,
-                        ((r.method, r.path, r.unsafe) for r in contract.routes))
+                        ((r.method, r.path, r.unsafe) for r in contract.routes),
+                        (url, *_declared_urls(spec, environ)))
     chosen = _select(spec, scenario_ids)
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     run_id = uuid.uuid4().hex[:12]

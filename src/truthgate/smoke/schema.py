@@ -138,8 +138,8 @@ JSON_CHECK = s_obj(
         "type": s_str("The result's JSON type.",
                       enum=["string", "number", "integer", "boolean", "null", "array",
                             "object"]),
-        "regex": s_str("The result, as a string, matches this regex (search).",
-                       format="regex"),
+        "regex": s_str("The result, as a string, matches this regex (search; RE2 syntax, "
+                       "matched in linear time).", format="linear-regex"),
         "exists": s_bool("True: the result is not null; false: it is null or absent."),
     },
     required=["query"],
@@ -152,8 +152,8 @@ HEADER_EXPECT = s_obj(
         "present": s_list("Headers that must be present.", {"type": "string"}),
         "absent": s_list("Headers that must be absent.", {"type": "string"}),
         "equals": s_map("Header -> exact value.", {"type": "string"}),
-        "regex": s_map("Header -> regex its value must match (search).",
-                       {"type": "string", "format": "regex"}),
+        "regex": s_map("Header -> regex its value must match (search; RE2 syntax).",
+                       {"type": "string", "format": "linear-regex"}),
     },
 )
 
@@ -171,10 +171,11 @@ EXPECT = s_obj(
         "body_contains": s_list("Substrings the body must contain.", {"type": "string"}),
         "body_not_contains": s_list("Substrings the body must not contain.",
                                     {"type": "string"}),
-        "body_regex": s_list("Regexes the body must match (search).",
-                             {"type": "string", "format": "regex"}),
-        "body_not_regex": s_list("Regexes the body must not match.",
-                                 {"type": "string", "format": "regex"}),
+        "body_regex": s_list("Regexes the body must match (search; RE2 syntax, matched "
+                             "in linear time).",
+                             {"type": "string", "format": "linear-regex"}),
+        "body_not_regex": s_list("Regexes the body must not match (RE2 syntax).",
+                                 {"type": "string", "format": "linear-regex"}),
     },
 )
 

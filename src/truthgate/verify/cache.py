@@ -5,8 +5,9 @@ warm run stats every file but reads only those whose stat changed, and re-parses
 whose bytes changed. The whole file is tagged with the truthgate version and
 ``FACTS_VERSION``; a mismatch, a truncated or a corrupted file simply means an empty cache.
 
-Loading uses a restricted unpickler that can only build the facts dataclasses, so a cache
-file planted in a hostile repository cannot run code. The per-run results cache, which sits
+The file is sealed with an HMAC under the user's cache key (``cachedir.seal``), so a cache
+file planted in a hostile repository is ignored before it is unpickled; loading still uses a
+restricted unpickler that can only build the facts dataclasses. The per-run results cache, which sits
 next to it, is ``results_cache.py``; what both share is ``cachedir.py``.
 """
 
@@ -28,10 +29,11 @@ from truthgate.verify.cachedir import (
     atomic_write,
     code_stamp,
     paused_gc,
+    unseal,
 )
 from truthgate.verify.facts import FACTS_VERSION, FileFacts
 
-CACHE_FILE = f"facts-v{FACTS_VERSION}.pickle"
+CACHE_FILE = f"facts-v{FACTS_VERSION}.sealed"
 _ALLOWED = frozenset(
     name for name in dir(facts_module) if isinstance(getattr(facts_module, name), type)
 )
@@ -77,8 +79,11 @@ class FactsCache:
 
     def _load(self) -> dict[str, CacheEntry]:
         try:
-            raw = read_regular(self.path, MAX_CACHE_BYTES)  # a FIFO here must not hang
+            sealed = read_regular(self.path, MAX_CACHE_BYTES)  # a FIFO here must not hang
         except OSError:
+            return {}
+        raw = unseal(sealed)  # not written by this user's truthgate (a committed file): ignored
+        if raw is None:
             return {}
         try:
             with paused_gc():

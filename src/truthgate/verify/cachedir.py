@@ -9,7 +9,12 @@ written, and how a stored entry proves it still describes the present.
 * ``code_stamp`` and ``digest_of``: the identity of the verify code in use and a
   hash-seed-independent digest of contract data, which key both caches;
 * ``paused_gc``: (un)pickling and a run build millions of small acyclic objects, which the
-  cyclic GC would otherwise rescan over and over.
+  cyclic GC would otherwise rescan over and over;
+* ``seal`` and ``unseal``: every cache file carries an HMAC-SHA256 of its bytes under a
+  per-user key kept outside the repository (``$XDG_CACHE_HOME/truthgate/cache-key``, 0600).
+  A cache file committed in a pull request, copied from another machine or edited by hand
+  fails the check and is ignored, so it cannot turn a red verdict green (kb/reliability.md
+  section 7). Without a usable key the caches are neither read nor written.
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import enum
+import functools
 import gc
 import hashlib
+import hmac
 import os
 import re
 import sys
@@ -28,6 +35,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from truthgate import __version__
+from truthgate.safeio import read_regular
 
 CACHE_DIR = ".truthgate_cache"
 MAX_CACHE_BYTES = 1 << 30  # a cache file past this (or not a regular file) is ignored
@@ -130,10 +138,15 @@ _CODE_STAMP = ""
 
 
 def atomic_write(directory: Path, target: Path, data: bytes) -> None:
-    """Replace ``target`` (inside the cache ``directory``) with ``data``; best effort.
+    """Replace ``target`` (inside the cache ``directory``) with ``data``, sealed; best effort.
 
     The directory is created with a ``.gitignore`` of ``*`` so the cache is never committed.
+    Nothing is written without a cache key (``seal``).
     """
+    sealed = seal(data)
+    if sealed is None:
+        return
+    data = sealed
     try:
         directory.mkdir(exist_ok=True)
         gitignore = directory / ".gitignore"
@@ -152,3 +165,64 @@ def atomic_write(directory: Path, target: Path, data: bytes) -> None:
     except OSError:
         # A read-only checkout still gets a correct (if slower) run.
         return
+
+
+_KEY_BYTES = 32
+MAC_BYTES = 32
+
+
+def key_path() -> Path | None:
+    """Where this user's cache key lives: outside every repository, in the user's cache."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    if not os.path.isabs(base):
+        return None
+    return Path(base) / "truthgate" / "cache-key"
+
+
+@functools.lru_cache(maxsize=4)
+def _key_at(path: Path) -> bytes | None:
+    try:
+        key = read_regular(path, 4096)
+        if len(key) == _KEY_BYTES and os.stat(path).st_uid == os.getuid():
+            return key
+    except OSError:
+        pass
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".key-", dir=path.parent)  # mode 0600
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(os.urandom(_KEY_BYTES))
+            os.replace(tmp, path)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        key = read_regular(path, 4096)  # a concurrent writer may have won: use its key
+    except OSError:
+        return None
+    return key if len(key) == _KEY_BYTES else None
+
+
+def cache_key() -> bytes | None:
+    """This user's cache key (created on first use), None when it cannot be kept."""
+    path = key_path()
+    return _key_at(path) if path is not None else None
+
+
+def seal(data: bytes) -> bytes | None:
+    """``data`` prefixed with its HMAC under this user's key; None without a key."""
+    key = cache_key()
+    if key is None:
+        return None
+    return hmac.new(key, data, hashlib.sha256).digest() + data
+
+
+def unseal(raw: bytes) -> bytes | None:
+    """The data of a sealed cache file, or None when its HMAC is not this user's."""
+    key = cache_key()
+    if key is None or len(raw) < MAC_BYTES:
+        return None
+    mac, data = raw[:MAC_BYTES], raw[MAC_BYTES:]
+    if not hmac.compare_digest(mac, hmac.new(key, data, hashlib.sha256).digest()):
+        return None
+    return data

@@ -176,10 +176,13 @@ def run_verify(
     use_cache: bool = True,
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    allow_commands: bool = False,
 ) -> RunReport:
     """Check ``contract``'s invariants against the repository at ``contract.root``.
 
     ``progress(done, total)`` follows the files being parsed (a terminal's progress bar).
+    ``allow_commands``: run ``command`` invariants (argv from the contract); without it each
+    is an error result "not run: needs --allow-commands" (the threat model, kb/reliability.md).
 
     ``baseline`` is a loaded ``Baseline`` or a path to one (BaselineError when unreadable).
     ``jobs`` caps worker processes for cold extraction (default: the usable cores).
@@ -209,11 +212,12 @@ def run_verify(
                 if reused is not None:
                     results, notes, skipped = reused
                     return _report(contract, started_at, select, ignore, baseline, use_cache,
-                                   results, notes, skipped)
+                                   results, notes, skipped, allow_commands)
         cache = FactsCache(root) if use_cache else None
         files, stats = collect_facts(walked.files, cache, jobs, progress)
         state = RepoState(root, contract, files)
-        results, notes = _run_all(state, baseline, specs, contract, select, ignore, stats)
+        results, notes = _run_all(state, baseline, specs, contract, select, ignore, stats,
+                                  allow_commands)
         newer, newer_paths = newer_python_result(state, files)
         if newer is not None:
             results = [*results, newer]
@@ -224,7 +228,7 @@ def run_verify(
         if results_cache is not None:
             _store(results_cache, key, walked, files, state, (results, notes, skipped))
     return _report(contract, started_at, select, ignore, baseline, use_cache, results, notes,
-                   skipped)
+                   skipped, allow_commands)
 
 
 def _syntax_checked(results: Sequence[InvariantResult]) -> bool:
@@ -239,8 +243,9 @@ def _run_all(
     select: Sequence[str],
     ignore: Sequence[str],
     stats: CollectStats,
+    allow_commands: bool = False,
 ) -> tuple[list[InvariantResult], list[str]]:
-    run = InvariantRunner(state, baseline)
+    run = InvariantRunner(state, baseline, allow_commands=allow_commands)
     results = [run.run_invariant(spec) for spec in specs]
     notes = [_facts_note(stats.files, stats.from_cache, stats.rehashed, stats.extracted,
                          stats.workers)]
@@ -271,6 +276,7 @@ def _report(
     results: Sequence[InvariantResult],
     notes: Sequence[str],
     skipped: tuple[Finding, ...],
+    allow_commands: bool = False,
 ) -> RunReport:
     context = RunContext(
         command="verify",
@@ -286,6 +292,7 @@ def _report(
             + [f"--ignore={','.join(ignore)}"] * bool(ignore)
             + ([f"--baseline={baseline.path}"] if baseline else [])
             + ([] if use_cache else ["--no-cache"])
+            + (["--allow-commands"] if allow_commands else [])
         ),
     )
     return RunReport(

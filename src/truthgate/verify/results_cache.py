@@ -9,8 +9,10 @@ without loading facts or running a kind. Checking costs one stat per file (done 
 anyway) and a hash of each file whose stat changed, which is what keeps "touched one file"
 close to "nothing changed".
 
-The file is a magic line, the pickled listing, then the pickled results; both are loaded
-with a restricted unpickler that builds only plain containers and the result model.
+The file is an HMAC under the user's cache key (``cachedir.seal``: a file this user's
+truthgate did not write is ignored), a magic line, the pickled listing, then the pickled
+results; both are loaded with a restricted unpickler that builds only plain containers and
+the result model.
 """
 
 from __future__ import annotations
@@ -33,11 +35,12 @@ from truthgate.verify.cachedir import (
     atomic_write,
     paused_gc,
     stat_sig,
+    unseal,
 )
 from truthgate.verify.walk import read_regular_file
 
-RESULTS_FILE = "results-v1.bin"
-_MAGIC = b"TGRES1\n"
+RESULTS_FILE = "results-v2.bin"
+_MAGIC = b"TGRES2\n"
 
 _MODEL_CLASSES = frozenset(
     {"Finding", "InvariantResult", "Location", "Related", "Severity", "Outcome"}
@@ -85,8 +88,11 @@ class ResultsCache:
         stats are refreshed so the next run need not hash them again).
         """
         try:
-            raw = read_regular(self.path, MAX_CACHE_BYTES)  # a FIFO here must not hang
+            sealed = read_regular(self.path, MAX_CACHE_BYTES)  # a FIFO here must not hang
         except OSError:
+            return None
+        raw = unseal(sealed)  # None: another user's or machine's file, not reused
+        if raw is None:
             return None
         try:
             with paused_gc():

@@ -32,7 +32,10 @@ if TYPE_CHECKING:
 class InvariantRunner:
     """State of one verify run shared across invariants: suppressions and baseline budget."""
 
-    def __init__(self, state: RepoState, baseline: Baseline | None) -> None:
+    def __init__(
+        self, state: RepoState, baseline: Baseline | None, *, allow_commands: bool = False
+    ) -> None:
+        self.allow_commands = allow_commands
         self.state = state
         self.suppressions = Suppressions(state.all_files)
         self.baseline: Counter[str] = baseline.counts() if baseline else Counter()
@@ -111,6 +114,10 @@ class InvariantRunner:
                 duration_ms=round(elapsed, 3),
             )
 
+        if spec.kind in COMMAND_KINDS and not self.allow_commands:
+            # A contract from a pull request must not run a program on the CI machine; and
+            # a command that did not run is no evidence: an error (exit 1), never a pass.
+            return result(Outcome.ERROR, error=NOT_ALLOWED)
         if kind.needs_files and not selected:
             own = exclude
             if kind.name in PRODUCTION_KINDS:  # the long production list is named, not spelt
@@ -140,6 +147,14 @@ class InvariantRunner:
             suppressed=suppressed,
             baselined=baselined,
         )
+
+
+COMMAND_KINDS = frozenset({"command"})
+NOT_ALLOWED = (
+    "not run: needs --allow-commands (this invariant runs a program named by the contract; "
+    "verify runs it only when told to, e.g. the Action's input allow-commands: true). "
+    "A command that did not run is not evidence, so the gate fails"
+)
 
 
 def _order(f: Finding) -> tuple[str, int, int, str]:

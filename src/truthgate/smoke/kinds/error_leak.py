@@ -37,8 +37,8 @@ SCHEMA: dict[str, Any] = {
     "properties": {
         "requests": s_list("Requests that provoke error answers; one to a missing path by "
                            "default.", REQUEST, minItems=1),
-        "patterns": s_list("Extra regexes no error body may match.",
-                           {"type": "string", "format": "regex"}),
+        "patterns": s_list("Extra regexes no error body may match (RE2 syntax).",
+                           {"type": "string", "format": "linear-regex"}),
     },
 }
 

@@ -43,7 +43,9 @@ def leaks(body: str, extra: tuple[str, ...] = (), *, secrets: bool = True) -> li
         found.append("a stack trace")
     if secrets and any(p.search(body) for p in _SECRET):
         found.append("secret-looking text")
-    for pat in extra:
-        if re.search(pat, body):
+    from truthgate.contract.linregex import search
+
+    for pat in extra:  # the contract's: matched in linear time
+        if search(pat, body):
             found.append(f"text matching {pat!r}")
     return found

@@ -10,6 +10,10 @@ interpreter's bin directory), so ``ruff`` installed beside truthgate is found.
 When the tool speaks SARIF — written to ``sarif_output`` or printed on stdout with
 ``sarif: stdout`` — each SARIF result becomes its own finding at its own ``file:line:col``,
 so the tool's findings are baselined, suppressed and reported like truthgate's own.
+
+It runs only when verify was given ``--allow-commands`` (the runner checks, see
+``runner.COMMAND_KINDS``): a contract from a pull request must not run a program on the CI
+machine. Without it the invariant is an error "not run: needs --allow-commands".
 """
 
 from __future__ import annotations
@@ -301,7 +305,7 @@ _SCHEMA: dict[str, Any] = {
 KIND = InvariantKind(
     name="command",
     summary="An external checker (ruff, mypy, bandit ...) passes, with a time limit; "
-    "its SARIF results become findings.",
+    "its SARIF results become findings. Runs only with verify --allow-commands.",
     why="The gate is the one verdict CI trusts; a linter or type checker run on the side is "
     "a second verdict people learn to ignore. Folding it in keeps one report and one baseline.",
     hint="Run the command locally from the repository root and fix what it reports.",

@@ -2,9 +2,11 @@
 
 Two forms, exactly one per invariant:
 
-- ``regex``: a Python regular expression (compiled when the contract is loaded, so a typo is a
-  contract error, not a crash mid-run) searched in the text of every selected file; ``flags``
-  adds ``ignorecase``/``multiline``/``dotall``/``verbose``/``ascii``.
+- ``regex``: a regular expression in RE2 syntax (``contract/linregex.py``: matched in time
+  linear in the text, so a pattern like ``(a+)+$`` cannot hang the gate; checked when the
+  contract is validated, so a typo or a backreference is a contract error, not a crash
+  mid-run) searched in the text of every selected file; ``flags`` adds
+  ``ignorecase``/``multiline``/``dotall`` (``ascii`` is accepted, RE2 classes are ASCII).
 - ``call``: a call pattern over the Python facts (``db.create_all``, ``requests.*``,
   ``*.create_all``), matched with shell wildcards against the callee as written and as
   resolved through imports, so ``call: flask_cors.CORS`` also finds ``CORS(app)`` after
@@ -26,22 +28,16 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
+from truthgate.contract.linregex import FLAGS, LinearRegex, RegexError, compile_linear
 from truthgate.verify.kinds.base import CheckContext, InvariantKind, Violation
 
-FLAGS: dict[str, re.RegexFlag] = {
-    "ignorecase": re.IGNORECASE,
-    "multiline": re.MULTILINE,
-    "dotall": re.DOTALL,
-    "verbose": re.VERBOSE,
-    "ascii": re.ASCII,
-}
 _NEWLINE = re.compile("\n")
 _SHOWN = 80  # longest matched text quoted in a message
 
 
 @dataclass(frozen=True)
 class Params:
-    regex: re.Pattern[str] | None = None
+    regex: LinearRegex | None = None
     call: str = ""
     must_exist: bool = False
 
@@ -58,14 +54,10 @@ def parse_params(raw: Mapping[str, Any]) -> Params:
         if raw.get("flags"):
             raise ValueError("'flags' apply to 'regex' only")
         return Params(call=call.strip(), must_exist=must_exist)
-    flags = 0
-    for name in raw.get("flags", ()) or ():
-        if name not in FLAGS:
-            raise ValueError(f"unknown flag {name!r} (known: {', '.join(FLAGS)})")
-        flags |= FLAGS[name]
+    flags = tuple(raw.get("flags", ()) or ())
     try:
-        compiled = re.compile(str(regex), flags)
-    except re.error as exc:
+        compiled = compile_linear(str(regex), flags)
+    except RegexError as exc:
         raise ValueError(f"invalid regex {regex!r}: {exc}") from exc
     return Params(regex=compiled, must_exist=must_exist)
 
@@ -75,7 +67,7 @@ def _shown(text: str) -> str:
     return one_line if len(one_line) <= _SHOWN else one_line[: _SHOWN - 1] + "…"
 
 
-def _regex_hits(ctx: CheckContext, regex: re.Pattern[str]) -> Iterable[Violation]:
+def _regex_hits(ctx: CheckContext, regex: LinearRegex) -> Iterable[Violation]:
     for facts in ctx.files:
         text = ctx.read_text(facts.path)
         if not text:
@@ -139,13 +131,16 @@ def check(ctx: CheckContext, params: Params) -> Iterable[Violation]:
 _SCHEMA: dict[str, Any] = {
     "properties": {
         "regex": {
-            "description": "A Python regular expression searched in each selected file; "
-            "each match is a finding (or, with must_exist, at least one must match).",
+            "description": "A regular expression (RE2 syntax: matched in linear time, no "
+            "backreferences or lookaround) searched in each selected file; each match is a "
+            "finding (or, with must_exist, at least one must match).",
             "type": "string",
+            "format": "linear-regex",
             "minLength": 1,
         },
         "flags": {
-            "description": "Regex flags: ignorecase, multiline, dotall, verbose, ascii.",
+            "description": "Regex flags: ignorecase, multiline, dotall, ascii (a no-op: "
+            "RE2's classes are ASCII).",
             "type": "array",
             "items": {"enum": sorted(FLAGS)},
         },
