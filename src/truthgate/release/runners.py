@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shlex
-import signal
 import subprocess
 from pathlib import Path
 
+from truthgate.processes import run_bounded
 from truthgate.redact import scrub
 from truthgate.release.core import CommandResult, GitError
 
 GIT_TIMEOUT_S = 30
 OUTPUT_TAIL = 4000
 DEFAULT_TIMEOUT_S = 1800.0  # a release 'command' step's limit when the contract gives none
-_GRACE_S = 5.0
 
 
 class Git:
@@ -120,28 +117,15 @@ def run_command(command: str, cwd: Path,
         return CommandResult(2, f"cannot parse the command: {exc}")
     if not argv:
         return CommandResult(2, "empty command")
-    posix = os.name == "posix"
     try:
-        proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, errors="replace",
-                                start_new_session=posix)
+        done = run_bounded(argv, cwd, timeout_s)
     except FileNotFoundError:
         return CommandResult(127, f"{argv[0]}: command not found")
     except OSError as exc:
         return CommandResult(126, f"{argv[0]}: {exc.strerror or exc}")
-    try:
-        out, err = proc.communicate(timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        if posix:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-        proc.kill()
-        try:
-            out, err = proc.communicate(timeout=_GRACE_S)
-        except subprocess.TimeoutExpired:
-            out, err = "", ""
-        tail = ((out or "") + (err or ""))[-OUTPUT_TAIL:]
+    tail = (done.out + done.err).decode("utf-8", "replace")[-OUTPUT_TAIL:]
+    if done.returncode is None:
         return CommandResult(124, f"timed out after {timeout_s:g} s and was killed\n{tail}")
-    return CommandResult(proc.returncode, ((out or "") + (err or ""))[-OUTPUT_TAIL:])
+    return CommandResult(done.returncode, tail)
 
 

@@ -18,13 +18,10 @@ machine. Without it the invariant is an error "not run: needs --allow-commands".
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shlex
 import shutil
-import signal
-import subprocess
 import sys
 import sysconfig
 from collections.abc import Iterable, Mapping
@@ -33,12 +30,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from truthgate.processes import run_bounded
 from truthgate.safeio import read_regular
 from truthgate.verify.kinds.base import CheckContext, InvariantKind, Violation
 
 TAIL_LINES = 40
 TAIL_BYTES = 4096
-_GRACE_SECONDS = 5.0  # how long to wait for pipes to close after killing a timed-out command
 
 
 @dataclass(frozen=True)
@@ -118,36 +115,18 @@ def resolve_executable(name: str) -> str:
 
 
 def _run(params: Params, cwd: Path) -> _Run:
-    posix = os.name == "posix"
+    argv = [resolve_executable(params.argv[0]), *params.argv[1:]]
     try:
-        proc = subprocess.Popen(
-            [resolve_executable(params.argv[0]), *params.argv[1:]],
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            # Its own process group, so a timeout kills the tool's children too (a test
-            # runner's workers would otherwise keep the pipes open and hang the gate).
-            start_new_session=posix,
-        )
+        done = run_bounded(argv, cwd, params.timeout_seconds)
     except FileNotFoundError:
         return _Run(None, "", "", f"executable not found: {params.argv[0]}")
     except OSError as exc:
         return _Run(None, "", "", f"could not start {params.argv[0]}: {exc.strerror or exc}")
-    try:
-        out, err = proc.communicate(timeout=params.timeout_seconds)
-    except subprocess.TimeoutExpired:
-        if posix:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-        proc.kill()
-        try:
-            out, err = proc.communicate(timeout=_GRACE_SECONDS)
-        except subprocess.TimeoutExpired:
-            out, err = b"", b""
+    if done.returncode is None:
         limit = f"{params.timeout_seconds:g}"
-        return _Run(None, _text(out), _text(err), f"timed out after {limit} s and was killed")
-    return _Run(proc.returncode, _text(out), _text(err))
+        return _Run(None, _text(done.out), _text(done.err),
+                    f"timed out after {limit} s and was killed")
+    return _Run(done.returncode, _text(done.out), _text(done.err))
 
 
 def _text(data: bytes | None) -> str:
