@@ -1,4 +1,7 @@
-"""The real side effects of a release: the engines, a subprocess, git, the ledger."""
+"""A release's own side effects: git (status, tags) and a bounded command runner.
+
+The engines and the ledger are wired in by ``truthgate.app.release``.
+"""
 
 from __future__ import annotations
 
